@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * timectl.c - command-line client of timed's command socket.
+ *
+ * Sends one request per datagram over AF_UNIX (protocol: cmdmon/cmdmon_proto.h) on a
+ * socket connected to the daemon's (so only the daemon can answer), waits for the reply
+ * with poll(), checks its sequence number, and prints it like chronyc or as one JSON
+ * object (--json).
+ * It binds its own address so the daemon can answer (SIMULATION-RULES 13) and removes
+ * whatever it created before it exits.  It never resolves names (no network traffic).
+ *
+ * Exit status: 0 success, 1 the daemon could not be reached or refused the command,
+ * 2 usage error.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cmdmon_wire.h"
+
+#ifndef RUNDIR
+#define RUNDIR "/run/timed"
+#endif
+
+#define DEFAULT_SOCKET RUNDIR "/timed.sock"
+#define TRIES 3
+#define TRY_TIMEOUT_MS 1000
+/* Safety bound on `clients` paging, whatever totals the daemon reports. */
+#define MAX_CLIENT_RECORDS 1000000u
+
+static const char *daemon_path = DEFAULT_SOCKET;
+static int sock_fd = -1;
+static char own_path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+static char own_dir[sizeof(own_path)];
+static int json;
+static uint32_t next_sequence;
+static volatile sig_atomic_t got_signal;
+
+static void cleanup(void)
+{
+  if (sock_fd >= 0) {
+    close(sock_fd);
+    sock_fd = -1;
+  }
+  if (own_path[0] != '\0') {
+    unlink(own_path);
+    own_path[0] = '\0';
+  }
+  if (own_dir[0] != '\0') {
+    rmdir(own_dir);
+    own_dir[0] = '\0';
+  }
+}
+
+static void on_signal(int sig)
+{
+  got_signal = sig;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs("timectl: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  cleanup();
+  exit(1);
+}
+
+static void cannot_talk(const char *why)
+{
+  die("cannot talk to timed at %s: %s", daemon_path, why);
+}
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "Usage: timectl [-h SOCKET] [-j|--json] [-n] COMMAND [ARGS]\n"
+          "  -h SOCKET   command socket of timed (default %s)\n"
+          "  -j, --json  print one JSON object instead of text\n"
+          "  -n          do not resolve addresses to names (timectl never does)\n"
+          "Commands:\n"
+          "  tracking      state of the system clock\n"
+          "  serverstats   NTP server and command socket counters\n"
+          "  clients       NTP clients seen by the server\n"
+          "  accheck ADDR  whether NTP access from ADDR is allowed\n"
+          "  shutdown      stop timed (root or the daemon's user only)\n"
+          "  help          this text\n",
+          DEFAULT_SOCKET);
+}
+
+/* ---- socket ---- */
+
+static int bind_path(const char *path)
+{
+  struct sockaddr_un sa;
+  mode_t old;
+  int r;
+
+  if (strlen(path) >= sizeof(sa.sun_path)) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memset(&sa, 0, sizeof(sa));
+  sa.sun_family = AF_UNIX;
+  snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+  /* The daemon may run as another user: it needs write permission on our socket to
+     reply.  Set at creation through the umask; the socket is connected to the daemon's,
+     so nobody else can send to it anyway. */
+  old = umask(0111);
+  r = bind(sock_fd, (struct sockaddr *)&sa, sizeof(sa));
+  umask(old);
+  if (r == 0) {
+    snprintf(own_path, sizeof(own_path), "%s", path);
+  }
+  return r;
+}
+
+/* Bind our own address: a path next to the daemon's socket, else a private directory in
+   /tmp, else a kernel-chosen abstract address (Linux autobind). */
+static void open_socket(void)
+{
+  char path[sizeof(own_path)];
+  const char *slash = strrchr(daemon_path, '/');
+  sa_family_t family = AF_UNIX;
+  int n;
+
+  sock_fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (sock_fd < 0) {
+    die("socket: %s", strerror(errno));
+  }
+
+  /* The daemon sends to the path we bind, resolved from ITS working directory, so the
+     path must be absolute. */
+  if (daemon_path[0] == '/') {
+    n = snprintf(path, sizeof(path), "%.*s/timectl.%ld.sock", (int)(slash - daemon_path),
+                 daemon_path, (long)getpid());
+  } else {
+    char cwd[sizeof(path)];
+
+    n = -1;
+    if (getcwd(cwd, sizeof(cwd))) {
+      n = snprintf(path, sizeof(path), "%s/%.*s%stimectl.%ld.sock", cwd,
+                   slash ? (int)(slash - daemon_path) : 0, daemon_path, slash ? "/" : "",
+                   (long)getpid());
+    }
+  }
+  if (n > 0 && (size_t)n < sizeof(path)) {
+    struct stat st;
+
+    /* A socket left by a dead timectl that had our pid. */
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+      unlink(path);
+    }
+    if (bind_path(path) == 0) {
+      return;
+    }
+  }
+
+  snprintf(own_dir, sizeof(own_dir), "/tmp/timectl.XXXXXX");
+  if (mkdtemp(own_dir)) {
+    /* Searchable (not listable) by the daemon's user, which must reach our socket. */
+    if (chmod(own_dir, 0711) == 0) {
+      n = snprintf(path, sizeof(path), "%s/sock", own_dir);
+      if (n > 0 && (size_t)n < sizeof(path) && bind_path(path) == 0) {
+        return;
+      }
+    }
+    rmdir(own_dir);
+  }
+  own_dir[0] = '\0';
+
+  if (bind(sock_fd, (struct sockaddr *)&family, sizeof(family)) < 0) {
+    die("cannot bind a client socket: %s", strerror(errno));
+  }
+}
+
+static uint32_t random_sequence(void)
+{
+  uint32_t v;
+
+  if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v)) {
+    return v;
+  }
+  return (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL);
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+  struct timespec now;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Send req and wait for its reply; exits with a message when the daemon cannot be
+   reached.  Returns only replies with our command and sequence. */
+static void transact(CMW_Request *req, CMW_Reply *rep)
+{
+  uint8_t out[CMP_MAX_PACKET], in[CMP_MAX_PACKET + 1];
+  CMW_Result bad = CMW_OK;
+  size_t len;
+  int try;
+
+  if (sock_fd < 0) {
+    struct sockaddr_un to;
+
+    open_socket();
+    /* Connected: the kernel then delivers only datagrams sent by the daemon's socket, so
+       nobody else can slip us a reply. */
+    memset(&to, 0, sizeof(to));
+    to.sun_family = AF_UNIX;
+    snprintf(to.sun_path, sizeof(to.sun_path), "%s", daemon_path);
+    if (connect(sock_fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+      cannot_talk(strerror(errno));
+    }
+  }
+  req->sequence = next_sequence++;
+  len = CMW_EncodeRequest(req, out, sizeof(out));
+  if (len == 0) {
+    die("cannot encode the request");
+  }
+  for (try = 0; try < TRIES; try++) {
+    struct timespec start;
+    long left;
+
+    if (send(sock_fd, out, len, 0) < 0) {
+      if (errno == EINTR && !got_signal) {
+        continue;
+      }
+      cannot_talk(strerror(errno));
+    }
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while ((left = TRY_TIMEOUT_MS - elapsed_ms(&start)) > 0) {
+      struct pollfd pfd = {.fd = sock_fd, .events = POLLIN};
+      CMW_Result dr;
+      ssize_t n;
+      int r = poll(&pfd, 1, (int)left);
+
+      if (got_signal) {
+        die("interrupted");
+      }
+      if (r < 0 && errno == EINTR) {
+        continue;
+      }
+      if (r < 0) {
+        die("poll: %s", strerror(errno));
+      }
+      if (r == 0) {
+        break;
+      }
+      n = recv(sock_fd, in, sizeof(in), MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) {
+          continue;
+        }
+        /* A refused earlier datagram can surface here (ECONNREFUSED). */
+        cannot_talk(strerror(errno));
+      }
+      dr = CMW_DecodeReply(in, (size_t)n, rep);
+      if (dr != CMW_OK) {
+        bad = dr; /* keep waiting: a good reply may still come */
+        continue;
+      }
+      if (rep->sequence != req->sequence ||
+          (rep->command != req->command && rep->status == CMP_STATUS_OK)) {
+        continue; /* a late reply to an earlier try or request */
+      }
+      if (rep->status != CMP_STATUS_OK) {
+        die("%s", CMW_StatusText(rep->status));
+      }
+      return;
+    }
+  }
+  if (bad != CMW_OK) {
+    die("invalid reply from timed at %s (%s)", daemon_path, CMW_ResultText(bad));
+  }
+  cannot_talk("no reply");
+}
+
+/* ---- output helpers ---- */
+
+static void json_string(const char *s)
+{
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+
+    if (c == '"' || c == '\\') {
+      printf("\\%c", c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      printf("\\u%04x", c);
+    } else {
+      putchar(c);
+    }
+  }
+  putchar('"');
+}
+
+/* Seconds.nanoseconds of a timespec, exact (a double would lose the nanoseconds). */
+static void format_ts(const struct timespec *ts, char *buf, size_t len)
+{
+  long long sec = (long long)ts->tv_sec;
+  long nsec = ts->tv_nsec;
+
+  if (sec < 0 && nsec > 0) {
+    snprintf(buf, len, "-%lld.%09ld", -(sec + 1), 1000000000L - nsec);
+  } else {
+    snprintf(buf, len, "%lld.%09ld", sec, nsec);
+  }
+}
+
+/* The reference name: the address when there is one, else the id as text when it is
+   printable ASCII (refclocks, LOCL), else nothing. */
+static void ref_name(const CMW_Tracking *t, char *buf, size_t len)
+{
+  char text[5];
+  int i, n = 0;
+
+  if (t->ref_addr.family != ADDR_UNSPEC) {
+    ADDR_Format(&t->ref_addr, buf, len);
+    return;
+  }
+  for (i = 0; i < 4; i++) {
+    unsigned char c = (unsigned char)(t->ref_id >> (24 - 8 * i));
+
+    if (c == 0) {
+      break;
+    }
+    if (c < 0x20 || c >= 0x7f) {
+      n = 0;
+      break;
+    }
+    text[n++] = (char)c;
+  }
+  text[n] = '\0';
+  snprintf(buf, len, "%s", text);
+}
+
+static const char *leap_text(const CMW_Tracking *t, int for_json)
+{
+  if (!t->synchronised || t->leap == 3) {
+    return for_json ? "unsynchronised" : "Not synchronised";
+  }
+  switch (t->leap) {
+  case 1:
+    return for_json ? "insert" : "Insert second";
+  case 2:
+    return for_json ? "delete" : "Delete second";
+  default:
+    return for_json ? "normal" : "Normal";
+  }
+}
+
+/* ---- commands ---- */
+
+static int cmd_tracking(void)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  const CMW_Tracking *t = &rep.u.tracking;
+  char name[ADDR_STRLEN], when[64], ts[48];
+  struct tm tm;
+  time_t sec;
+  int have_tm;
+
+  memset(&req, 0, sizeof(req));
+  req.command = CMP_CMD_TRACKING;
+  transact(&req, &rep);
+
+  ref_name(t, name, sizeof(name));
+  sec = t->ref_time.tv_sec;
+  have_tm = gmtime_r(&sec, &tm) != NULL;
+  if (!have_tm || strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Y", &tm) == 0) {
+    snprintf(when, sizeof(when), "-");
+  }
+  if (json) {
+    format_ts(&t->ref_time, ts, sizeof(ts));
+    printf("{\"reference_id\":\"%08" PRIX32 "\",\"reference_name\":", t->ref_id);
+    json_string(name);
+    printf(",\"reference_address\":");
+    if (t->ref_addr.family != ADDR_UNSPEC) {
+      json_string(name);
+    } else {
+      printf("null");
+    }
+    printf(",\"stratum\":%u,\"ref_time\":%s,\"ref_time_utc\":", t->stratum, ts);
+    if (!have_tm || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+      when[0] = '\0';
+    }
+    json_string(when);
+    printf(",\"system_time_offset\":%.9f,\"last_offset\":%.9f,\"rms_offset\":%.9f,"
+           "\"frequency_ppm\":%.6f,\"residual_frequency_ppm\":%.6f,\"skew_ppm\":%.6f,"
+           "\"root_delay\":%.9f,\"root_dispersion\":%.9f,\"update_interval\":%.3f,"
+           "\"leap_status\":\"%s\",\"synchronised\":%s,\"clock_control\":\"%s\","
+           "\"local_active\":%s}\n",
+           t->system_offset, t->last_offset, t->rms_offset, t->freq_ppm, t->resid_freq_ppm,
+           t->skew_ppm, t->root_delay, t->root_dispersion, t->update_interval,
+           leap_text(t, 1), t->synchronised ? "true" : "false",
+           t->clock_control ? "kernel" : "none", t->local_active ? "true" : "false");
+    return 0;
+  }
+  printf("Reference ID    : %08" PRIX32 " (%s)\n", t->ref_id, name);
+  printf("Stratum         : %u\n", t->stratum);
+  printf("Ref time (UTC)  : %s\n", when);
+  printf("System time     : %.9f seconds %s of NTP time\n", fabs(t->system_offset),
+         t->system_offset >= 0.0 ? "fast" : "slow");
+  printf("Last offset     : %+.9f seconds\n", t->last_offset);
+  printf("RMS offset      : %.9f seconds\n", t->rms_offset);
+  printf("Frequency       : %.3f ppm %s\n", fabs(t->freq_ppm), t->freq_ppm < 0.0 ? "slow" : "fast");
+  printf("Residual freq   : %+.3f ppm\n", t->resid_freq_ppm);
+  printf("Skew            : %.3f ppm\n", t->skew_ppm);
+  printf("Root delay      : %.9f seconds\n", t->root_delay);
+  printf("Root dispersion : %.9f seconds\n", t->root_dispersion);
+  printf("Update interval : %.1f seconds\n", t->update_interval);
+  printf("Leap status     : %s\n", leap_text(t, 0));
+  printf("Clock control   : %s\n", t->clock_control ? "kernel" : "none (-x)");
+  return 0;
+}
+
+/* Human labels of the serverstats counters, by CMW_SS_* index. */
+static const char *const serverstat_labels[CMW_N_SERVERSTATS] = {
+    [CMW_SS_NTP_RECEIVED] = "NTP packets received",
+    [CMW_SS_NTP_REPLIED] = "NTP packets replied",
+    [CMW_SS_NTP_KOD_SENT] = "NTP KoD (RATE) sent",
+    [CMW_SS_NTP_DENIED] = "NTP packets denied",
+    [CMW_SS_NTP_MALFORMED] = "NTP packets malformed",
+    [CMW_SS_NTP_BAD_MODE] = "NTP packets wrong mode",
+    [CMW_SS_NTP_RATE_DROPPED] = "NTP packets rate-limited",
+    [CMW_SS_NTP_WITH_MAC] = "NTP packets with MAC",
+    [CMW_SS_NTP_WITH_EF] = "NTP packets with ext. fields",
+    [CMW_SS_NTP_RX_KERNEL_TS] = "NTP kernel RX timestamps",
+    [CMW_SS_NTP_RX_DAEMON_TS] = "NTP daemon RX timestamps",
+    [CMW_SS_NTP_SEND_ERRORS] = "NTP send errors",
+    [CMW_SS_CMD_RECEIVED] = "Command packets received",
+    [CMW_SS_CMD_DROPPED] = "Command packets dropped",
+    [CMW_SS_CMD_DENIED] = "Command packets denied",
+    [CMW_SS_CLIENTLOG_RECORDS] = "Client log records",
+    [CMW_SS_CLIENTLOG_EVICTIONS] = "Client log evictions",
+    [CMW_SS_CMD_REJECTED] = "Command packets rejected",
+};
+
+/* Text output order: the command counters together.  JSON keeps the wire order. */
+static const uint8_t serverstat_text_order[] = {
+    CMW_SS_NTP_RECEIVED,      CMW_SS_NTP_REPLIED,         CMW_SS_NTP_KOD_SENT,
+    CMW_SS_NTP_DENIED,        CMW_SS_NTP_MALFORMED,       CMW_SS_NTP_BAD_MODE,
+    CMW_SS_NTP_RATE_DROPPED,  CMW_SS_NTP_WITH_MAC,        CMW_SS_NTP_WITH_EF,
+    CMW_SS_NTP_RX_KERNEL_TS,  CMW_SS_NTP_RX_DAEMON_TS,    CMW_SS_NTP_SEND_ERRORS,
+    CMW_SS_CMD_RECEIVED,      CMW_SS_CMD_DROPPED,         CMW_SS_CMD_REJECTED,
+    CMW_SS_CMD_DENIED,        CMW_SS_CLIENTLOG_RECORDS,   CMW_SS_CLIENTLOG_EVICTIONS,
+};
+_Static_assert(sizeof(serverstat_text_order) == CMW_N_SERVERSTATS,
+               "every serverstats counter needs a place in the text output");
+
+static int cmd_serverstats(void)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  const CMW_ServerStats *s = &rep.u.serverstats;
+  size_t i;
+
+  memset(&req, 0, sizeof(req));
+  req.command = CMP_CMD_SERVERSTATS;
+  transact(&req, &rep);
+
+  if (json) {
+    putchar('{');
+    for (i = 0; i < CMW_N_SERVERSTATS; i++) {
+      printf("%s\"%s\":", i ? "," : "", CMW_ServerStatName(i));
+      if (i < s->count) {
+        printf("%" PRIu64, s->v[i]);
+      } else {
+        printf("null"); /* an older daemon without this counter */
+      }
+    }
+    printf("}\n");
+    return 0;
+  }
+  for (i = 0; i < CMW_N_SERVERSTATS; i++) {
+    size_t k = serverstat_text_order[i];
+
+    if (k < s->count) {
+      printf("%-28s: %" PRIu64 "\n", serverstat_labels[k], s->v[k]);
+    } else {
+      printf("%-28s: -\n", serverstat_labels[k]);
+    }
+  }
+  return 0;
+}
+
+/* "Last" column: seconds, then minutes, hours, days, years, in at most 4 characters. */
+static void format_ago(double s, char *buf, size_t len)
+{
+  if (!(s >= 0.0) || s > 1e12) {
+    snprintf(buf, len, "-");
+  } else if (s < 1200.0) {
+    snprintf(buf, len, "%.0f", floor(s));
+  } else if (s < 36000.0) {
+    snprintf(buf, len, "%.0fm", floor(s / 60.0));
+  } else if (s < 345600.0) {
+    snprintf(buf, len, "%.0fh", floor(s / 3600.0));
+  } else if (s < 999.0 * 86400.0) {
+    snprintf(buf, len, "%.0fd", floor(s / 86400.0));
+  } else {
+    snprintf(buf, len, "%.0fy", floor(s / (365.0 * 86400.0)));
+  }
+}
+
+static int cmd_clients(void)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  uint32_t start = 0, shown = 0, total = 0, i;
+
+  if (json) {
+    printf("{\"clients\":[");
+  } else {
+    printf("%-25s %9s %6s %6s %4s %6s\n", "Hostname", "NTP", "Drop", "KoD", "Int", "Last");
+    printf("=============================================================\n");
+  }
+  for (;;) {
+    const CMW_ClientsPage *p = &rep.u.clients;
+
+    memset(&req, 0, sizeof(req));
+    req.command = CMP_CMD_CLIENTS;
+    req.u.clients.start = start;
+    transact(&req, &rep);
+    total = p->total;
+    if (p->start != start) {
+      die("unexpected clients page (asked for %" PRIu32 ", got %" PRIu32 ")", start, p->start);
+    }
+    for (i = 0; i < p->count; i++) {
+      const CMW_Client *c = &p->clients[i];
+      char addr[ADDR_STRLEN], ago[16], ival[16];
+
+      ADDR_Format(&c->addr, addr, sizeof(addr));
+      if (json) {
+        printf("%s{\"address\":", shown ? "," : "");
+        json_string(addr);
+        printf(",\"ntp_hits\":%" PRIu64 ",\"ntp_drops\":%" PRIu64 ",\"ntp_kods\":%" PRIu64
+               ",\"last_ago\":%.6f,\"interval\":%.6f}",
+               c->hits, c->drops, c->kods, c->last_ago, c->interval);
+      } else {
+        /* Int: log2 of the average interval, as chronyc shows it. */
+        if (c->interval > 0.0) {
+          snprintf(ival, sizeof(ival), "%ld", lround(log2(c->interval)));
+        } else {
+          snprintf(ival, sizeof(ival), "-");
+        }
+        format_ago(c->last_ago, ago, sizeof(ago));
+        printf("%-25s %9" PRIu64 " %6" PRIu64 " %6" PRIu64 " %4s %6s\n", addr, c->hits,
+               c->drops, c->kods, ival, ago);
+      }
+      shown++;
+    }
+    if (p->count == 0 || p->count > UINT32_MAX - start || start + p->count >= total ||
+        shown >= MAX_CLIENT_RECORDS) {
+      break;
+    }
+    start += p->count;
+  }
+  if (json) {
+    printf("],\"total\":%" PRIu32 "}\n", total);
+  }
+  return 0;
+}
+
+static int cmd_accheck(const char *text)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  char addr[ADDR_STRLEN];
+
+  memset(&req, 0, sizeof(req));
+  req.command = CMP_CMD_ACCHECK;
+  if (!ADDR_Parse(text, &req.u.accheck.addr)) {
+    fprintf(stderr, "timectl: invalid address %s (a numeric IPv4 or IPv6 address)\n", text);
+    return 2;
+  }
+  transact(&req, &rep);
+  ADDR_Format(&req.u.accheck.addr, addr, sizeof(addr));
+  if (json) {
+    printf("{\"address\":");
+    json_string(addr);
+    printf(",\"allowed\":%s}\n", rep.u.accheck.allowed ? "true" : "false");
+  } else {
+    printf("%s: access %s\n", addr, rep.u.accheck.allowed ? "allowed" : "denied");
+  }
+  return 0;
+}
+
+static int cmd_shutdown(void)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+
+  memset(&req, 0, sizeof(req));
+  req.command = CMP_CMD_SHUTDOWN;
+  transact(&req, &rep);
+  if (json) {
+    printf("{\"status\":\"ok\"}\n");
+  } else {
+    printf("OK\n");
+  }
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+      {"json", no_argument, NULL, 'j'},
+      {"help", no_argument, NULL, 'H'},
+      {NULL, 0, NULL, 0},
+  };
+  struct sigaction sa;
+  const char *cmd;
+  int opt, nargs, ret;
+
+  /* '+': stop at the command, so its arguments are never taken as options. */
+  while ((opt = getopt_long(argc, argv, "+h:jn", longopts, NULL)) != -1) {
+    switch (opt) {
+    case 'h':
+      daemon_path = optarg;
+      break;
+    case 'j':
+      json = 1;
+      break;
+    case 'n':
+      break; /* names are never resolved */
+    case 'H':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (optind >= argc) {
+    usage(stderr);
+    return 2;
+  }
+  cmd = argv[optind];
+  nargs = argc - optind - 1;
+  if (strcmp(cmd, "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (daemon_path[0] == '\0' ||
+      strlen(daemon_path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+    fprintf(stderr, "timectl: socket path too long or empty: %s\n", daemon_path);
+    return 2;
+  }
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR and we clean up */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  next_sequence = random_sequence();
+
+  if (strcmp(cmd, "tracking") == 0 && nargs == 0) {
+    ret = cmd_tracking();
+  } else if (strcmp(cmd, "serverstats") == 0 && nargs == 0) {
+    ret = cmd_serverstats();
+  } else if (strcmp(cmd, "clients") == 0 && nargs == 0) {
+    ret = cmd_clients();
+  } else if (strcmp(cmd, "accheck") == 0 && nargs == 1) {
+    ret = cmd_accheck(argv[optind + 1]);
+  } else if (strcmp(cmd, "shutdown") == 0 && nargs == 0) {
+    ret = cmd_shutdown();
+  } else {
+    fprintf(stderr, "timectl: unknown command or wrong arguments: %s\n", cmd);
+    usage(stderr);
+    ret = 2;
+  }
+  cleanup();
+  if (fflush(stdout) != 0 && ret == 0) {
+    fprintf(stderr, "timectl: cannot write the output: %s\n", strerror(errno));
+    ret = 1;
+  }
+  return ret;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmdmon.h - the daemon side of the command socket (shell): an AF_UNIX datagram socket
+ * served from the event loop, with a dispatch table of read-only and control commands.
+ *
+ * The module owns no daemon state: every report is copied out through the CAM_Ops
+ * callbacks at the moment a request arrives, and no pointer into the core is kept.
+ * Sender credentials come from SCM_CREDENTIALS (SO_PASSCRED) on each datagram; a datagram
+ * without them counts as unprivileged.  Protocol: cmdmon_proto.h.
+ */
+#ifndef TIMED_CMDMON_H
+#define TIMED_CMDMON_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "addr.h"
+#include "cmdmon_wire.h"
+
+typedef struct {
+  /* Fill *out with the current clock state. */
+  void (*tracking)(void *ctx, CMW_Tracking *out);
+  /* Fill the counters of *out (out is zeroed first); the cmd_* counters are filled in
+     by cmdmon itself afterwards. */
+  void (*serverstats)(void *ctx, CMW_ServerStats *out);
+  /* Fill *out with client record number index and *total with the number of records;
+     return 1, or 0 past the end (still setting *total). */
+  int (*client)(void *ctx, uint32_t index, CMW_Client *out, uint32_t *total);
+  /* 1 when NTP access from addr is allowed, else 0. */
+  int (*accheck)(void *ctx, const IPAddr *addr);
+  /* Begin a clean shutdown (like SIGTERM); called after the reply has been sent. */
+  void (*shutdown)(void *ctx);
+} CAM_Ops;
+
+/* Create the socket's directory if missing (mode 0750, owned by owner_uid/owner_gid when
+   they are not -1; refuse a symlink or a directory not owned by root or owner_uid),
+   remove a stale socket (only if it is a socket), bind (socket mode 0770 via umask,
+   never chmod a path after creating it), chown to owner, SO_PASSCRED, register with
+   SCH_AddFd.  control_uid: the uid besides root allowed control commands ((uid_t)-1 for
+   none).  Any op may be NULL: its command then answers CMP_STATUS_UNAVAILABLE.  ops and
+   ctx must stay valid until CAM_Finalise.  Returns 1, or 0 (logged). */
+int CAM_Initialise(const char *path, uid_t owner_uid, gid_t owner_gid, uid_t control_uid,
+                   const CAM_Ops *ops, void *ctx);
+
+/* Close the socket, remove it from the loop and unlink its path.  Safe to call twice or
+   without CAM_Initialise. */
+void CAM_Finalise(void);
+
+/* Counters of the command socket since CAM_Initialise (also sent as the cmd_* counters
+   of SERVERSTATS): datagrams received; dropped without any reply (malformed header,
+   oversized, no reply address); rejected with an error reply (unknown command, wrong
+   length, invalid argument); denied (control command from an unprivileged sender).  Any
+   pointer may be NULL. */
+void CAM_GetCounters(uint64_t *received, uint64_t *dropped, uint64_t *rejected,
+                     uint64_t *denied);
+
+#endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmdmon_proto.h - the command socket protocol spoken by timed and timectl: wire layout,
+ * command numbers, status codes and field offsets.  Constants only; no code, no I/O.
+ *
+ * Transport: one AF_UNIX datagram per request and per reply.  timectl binds its own
+ * address and the daemon answers with sendto() to the sender (SIMULATION-RULES 13).
+ *
+ * Every multi-byte field is big-endian and written byte by byte; a double travels as its
+ * IEEE-754 binary64 bit pattern in a big-endian 64-bit field.  No struct is ever cast onto
+ * a packet.
+ *
+ * Header (12 bytes, requests and replies alike):
+ *
+ *   offset size field
+ *   0      1    version      CMP_VERSION; anything else is dropped without a reply
+ *   1      1    type         CMP_TYPE_REQUEST or CMP_TYPE_REPLY
+ *   2      2    command      CMP_CMD_*
+ *   4      4    sequence     chosen by the client, echoed in the reply
+ *   8      2    status       0 in a request; CMP_STATUS_* in a reply
+ *   10     2    reserved     0
+ *
+ * Length rule (the anti-amplification rule of chrony's protocol 6, CVE-2014-0021): each
+ * command has ONE entry in the length table (cmdmon_wire.c) giving the exact request
+ * length and the exact reply length, and the request length is never smaller than the
+ * reply length; the client pads its request with zeros.  A request of any other length
+ * is not executed.  A reply with a status other than OK is the bare 12-byte header, so
+ * no reply is ever longer than the request that caused it.
+ *
+ * What the daemon does with a datagram:
+ *   - shorter than the header, longer than CMP_MAX_PACKET, wrong version, not a request,
+ *     or non-zero status/reserved fields: dropped, no reply at all (counter cmd_dropped);
+ *   - well-formed header, unknown command: header-only UNKNOWN_COMMAND reply;
+ *   - known command, wrong length: header-only BAD_LENGTH reply;
+ *   - invalid argument (e.g. an address of unknown family): INVALID_ARGUMENT reply
+ *     (these three are not executed and are counted in cmd_rejected);
+ *   - control command from a sender that is neither root nor the daemon's control uid:
+ *     NOT_AUTHORISED reply (cmd_denied).
+ *
+ * Bodies (offsets from the start of the body, i.e. packet offset - CMP_HEADER_LEN):
+ *
+ *   Address (CMP_ADDR_LEN = 20): family u8 (0 unspec, 4, 6), 3 reserved, 16 address
+ *   bytes in network order (IPv4 in the first 4, rest zero).
+ *
+ *   TRACKING request: empty (padded).  Reply (CMP_TRACKING_BODY_LEN = 120 bytes):
+ *     0 ref_id u32 | 4 ref_addr (20) | 24 stratum u8 | 25 leap u8 (0..3) |
+ *     26 synchronised u8 (0/1) | 27 clock_control u8 (0 none, 1 kernel) |
+ *     28 local_active u8 (0/1) | 29..31 reserved | 32 ref_time seconds s64 |
+ *     40 ref_time nanoseconds u32 (< 1e9) | 44 reserved u32 |
+ *     48 nine doubles: system_offset, last_offset, rms_offset, freq_ppm, resid_freq_ppm,
+ *        skew_ppm, root_delay, root_dispersion, update_interval.
+ *
+ *   SERVERSTATS request: empty (padded).  Reply: count u32 (counters the sender knows),
+ *     reserved u32, then CMP_SERVERSTATS_SLOTS u64 counters; slots at or past count are 0.
+ *     New counters are appended, so old clients keep working and new clients see which
+ *     counters an old daemon lacks.
+ *
+ *   CLIENTS request: start index u32, reserved u32.  Reply: total u32 (records in the
+ *     log now), start u32 (echo), count u32 (0..CMP_CLIENTS_PER_PAGE), reserved u32, then
+ *     CMP_CLIENTS_PER_PAGE records of CMP_CLIENT_REC_LEN bytes (unused ones zero):
+ *     address (20) | hits u64 | drops u64 | kods u64 | last_ago double | interval double.
+ *
+ *   ACCHECK request: address (20).  Reply: allowed u8 (0/1), 3 reserved.
+ *
+ *   SHUTDOWN request and reply: empty.
+ */
+#ifndef TIMED_CMDMON_PROTO_H
+#define TIMED_CMDMON_PROTO_H
+
+/* Protocol version; bumped on any incompatible change of a layout below. */
+#define CMP_VERSION 1
+
+#define CMP_TYPE_REQUEST 1
+#define CMP_TYPE_REPLY 2
+
+/* Command numbers.  Never reuse a number; 0 is never valid. */
+#define CMP_CMD_TRACKING 1
+#define CMP_CMD_SERVERSTATS 2
+#define CMP_CMD_CLIENTS 3
+#define CMP_CMD_ACCHECK 4
+#define CMP_CMD_SHUTDOWN 5
+
+/* Reply status codes. */
+#define CMP_STATUS_OK 0
+#define CMP_STATUS_FAILED 1           /* the daemon could not produce the report */
+#define CMP_STATUS_UNKNOWN_COMMAND 2  /* command number not known to this daemon */
+#define CMP_STATUS_BAD_LENGTH 3       /* request length differs from the length table */
+#define CMP_STATUS_NOT_AUTHORISED 4   /* control command from an unprivileged sender */
+#define CMP_STATUS_INVALID_ARGUMENT 5 /* a request field is out of range */
+#define CMP_STATUS_UNAVAILABLE 6      /* the command is not supported in this configuration */
+
+/* Header layout. */
+#define CMP_HEADER_LEN 12
+#define CMP_OFF_VERSION 0
+#define CMP_OFF_TYPE 1
+#define CMP_OFF_COMMAND 2
+#define CMP_OFF_SEQUENCE 4
+#define CMP_OFF_STATUS 8
+#define CMP_OFF_RESERVED 10
+
+/* Encoded IPAddr. */
+#define CMP_ADDR_LEN 20
+
+/* TRACKING reply body. */
+#define CMP_TRK_REF_ID 0
+#define CMP_TRK_REF_ADDR 4
+#define CMP_TRK_STRATUM 24
+#define CMP_TRK_LEAP 25
+#define CMP_TRK_SYNCHRONISED 26
+#define CMP_TRK_CLOCK_CONTROL 27
+#define CMP_TRK_LOCAL_ACTIVE 28
+#define CMP_TRK_REF_SEC 32
+#define CMP_TRK_REF_NSEC 40
+#define CMP_TRK_DOUBLES 48
+#define CMP_TRK_N_DOUBLES 9
+#define CMP_TRACKING_BODY_LEN (CMP_TRK_DOUBLES + 8 * CMP_TRK_N_DOUBLES) /* 120 */
+
+/* SERVERSTATS reply body. */
+#define CMP_SERVERSTATS_SLOTS 32
+#define CMP_SST_COUNT 0
+#define CMP_SST_VALUES 8
+#define CMP_SERVERSTATS_BODY_LEN (CMP_SST_VALUES + 8 * CMP_SERVERSTATS_SLOTS) /* 264 */
+
+/* CLIENTS request and reply bodies. */
+#define CMP_CLIENTS_PER_PAGE 8
+#define CMP_CLIENTS_REQ_BODY_LEN 8
+#define CMP_CLI_TOTAL 0
+#define CMP_CLI_START 4
+#define CMP_CLI_COUNT 8
+#define CMP_CLI_RECORDS 16
+#define CMP_CLIENT_REC_LEN (CMP_ADDR_LEN + 3 * 8 + 2 * 8) /* 60 */
+#define CMP_CLIENTS_BODY_LEN (CMP_CLI_RECORDS + CMP_CLIENTS_PER_PAGE * CMP_CLIENT_REC_LEN)
+
+/* ACCHECK request and reply bodies. */
+#define CMP_ACCHECK_REQ_BODY_LEN CMP_ADDR_LEN
+#define CMP_ACCHECK_BODY_LEN 4
+
+/* Longest datagram of the protocol (the CLIENTS request); anything longer is dropped. */
+#define CMP_MAX_PACKET (CMP_HEADER_LEN + CMP_CLIENTS_BODY_LEN) /* 508 */
+
+#endif

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmdmon_wire.h - command socket requests and replies <-> host structs [core].
+ *
+ * The one length table of the protocol lives in cmdmon_wire.c; both the daemon and
+ * timectl use these functions, so they cannot disagree about a layout.  The decoders never
+ * read outside [buf, buf + len) and never allocate.  No I/O, no system calls.
+ * The wire layout is described in cmdmon_proto.h.
+ */
+#ifndef TIMED_CMDMON_WIRE_H
+#define TIMED_CMDMON_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "addr.h"
+#include "cmdmon_proto.h"
+
+/* TRACKING: the state of the system clock, as chronyc `tracking` shows it. */
+typedef struct {
+  uint32_t ref_id;          /* reference id of the selected source (0 if none) */
+  IPAddr ref_addr;          /* its address; ADDR_UNSPEC for refclocks and local */
+  uint8_t stratum;
+  uint8_t leap;             /* 0 none, 1 insert, 2 delete, 3 unsynchronised */
+  uint8_t synchronised;     /* 0/1 */
+  uint8_t clock_control;    /* 0 none (-x), 1 kernel */
+  uint8_t local_active;     /* 0/1: serving from the `local` directive */
+  struct timespec ref_time; /* time of the last clock update (Unix, UTC); zero if never */
+  double system_offset;     /* s, positive: the system clock is fast of true time */
+  double last_offset;       /* s, offset measured at the last update */
+  double rms_offset;        /* s, long-term average of the offset */
+  double freq_ppm;          /* ppm, positive: the uncorrected clock would run fast */
+  double resid_freq_ppm;    /* ppm, residual frequency of the selected source */
+  double skew_ppm;          /* ppm, estimated error bound of the frequency */
+  double root_delay;        /* s */
+  double root_dispersion;   /* s */
+  double update_interval;   /* s between the last two clock updates */
+} CMW_Tracking;
+
+/* SERVERSTATS counters, by index.  Append only; never renumber (the index is the wire
+   slot and the name is a stable JSON key). */
+enum {
+  CMW_SS_NTP_RECEIVED = 0,
+  CMW_SS_NTP_REPLIED,
+  CMW_SS_NTP_KOD_SENT,
+  CMW_SS_NTP_DENIED,
+  CMW_SS_NTP_MALFORMED,
+  CMW_SS_NTP_BAD_MODE,
+  CMW_SS_NTP_RATE_DROPPED,
+  CMW_SS_NTP_WITH_MAC,
+  CMW_SS_NTP_WITH_EF,
+  CMW_SS_NTP_RX_KERNEL_TS,
+  CMW_SS_NTP_RX_DAEMON_TS,
+  CMW_SS_NTP_SEND_ERRORS,
+  CMW_SS_CMD_RECEIVED,
+  CMW_SS_CMD_DROPPED,
+  CMW_SS_CMD_DENIED,
+  CMW_SS_CLIENTLOG_RECORDS,
+  CMW_SS_CLIENTLOG_EVICTIONS,
+  CMW_SS_CMD_REJECTED,
+  CMW_N_SERVERSTATS
+};
+
+typedef struct {
+  uint64_t v[CMW_N_SERVERSTATS];
+  /* Decoding: how many counters the sender filled (the rest of v is 0 and unknown to
+     it).  Encoding ignores it and always sends CMW_N_SERVERSTATS. */
+  uint32_t count;
+} CMW_ServerStats;
+
+/* One CLIENTS record. */
+typedef struct {
+  IPAddr addr;
+  uint64_t hits;    /* NTP requests seen */
+  uint64_t drops;   /* dropped by the rate limiter */
+  uint64_t kods;    /* answered with a RATE KoD */
+  double last_ago;  /* s since the last request */
+  double interval;  /* s, average interval between requests (0 if unknown) */
+} CMW_Client;
+
+/* One page of the CLIENTS reply. */
+typedef struct {
+  uint32_t total;   /* records in the daemon's log when the page was made */
+  uint32_t start;   /* index of clients[0] */
+  uint32_t count;   /* valid entries in clients[], 0..CMP_CLIENTS_PER_PAGE */
+  CMW_Client clients[CMP_CLIENTS_PER_PAGE];
+} CMW_ClientsPage;
+
+typedef struct {
+  uint16_t command;  /* CMP_CMD_* */
+  uint32_t sequence;
+  union {
+    struct {
+      uint32_t start;
+    } clients;
+    struct {
+      IPAddr addr;
+    } accheck;
+  } u;
+} CMW_Request;
+
+typedef struct {
+  uint16_t command;
+  uint16_t status;   /* CMP_STATUS_*; the body below is valid only for CMP_STATUS_OK */
+  uint32_t sequence;
+  union {
+    CMW_Tracking tracking;
+    CMW_ServerStats serverstats;
+    CMW_ClientsPage clients;
+    struct {
+      uint8_t allowed; /* 0/1 */
+    } accheck;
+  } u;
+} CMW_Reply;
+
+/* Outcome of decoding a packet. */
+typedef enum {
+  CMW_OK = 0,
+  CMW_ERR_SHORT,           /* shorter than a header */
+  CMW_ERR_OVERSIZED,       /* longer than CMP_MAX_PACKET */
+  CMW_ERR_VERSION,         /* version field is not CMP_VERSION */
+  CMW_ERR_TYPE,            /* not the expected packet type */
+  CMW_ERR_HEADER,          /* reserved or (in a request) status field not zero */
+  CMW_ERR_UNKNOWN_COMMAND, /* header fine, command number not in the table */
+  CMW_ERR_LENGTH,          /* known command, length not the table's */
+  CMW_ERR_VALUE,           /* a field out of range (address family, NaN, leap > 3...) */
+  CMW_ERR_COUNT
+} CMW_Result;
+
+/* Permission classes of the command table. */
+typedef enum {
+  CMW_PERM_NONE = 0, /* unknown command */
+  CMW_PERM_OPEN,     /* read-only: anyone who can write to the socket */
+  CMW_PERM_CONTROL   /* changes the daemon: root or the daemon's control uid only */
+} CMW_Permission;
+
+/* Exact request and reply lengths of a known command (the one length table); returns 1,
+   or 0 for an unknown command.  Either pointer may be NULL.  *req_len >= *rep_len. */
+int CMW_CommandLengths(uint16_t command, size_t *req_len, size_t *rep_len);
+
+/* Permission class of a command (CMW_PERM_NONE when unknown). */
+CMW_Permission CMW_CommandPermission(uint16_t command);
+
+/* Lower-case name of a command ("tracking"), or NULL when unknown. */
+const char *CMW_CommandName(uint16_t command);
+
+/* Number of entries in the command table and the command number of entry i (for tests
+   and `timectl help`); 0 past the end. */
+size_t CMW_CommandCount(void);
+uint16_t CMW_CommandAt(size_t i);
+
+/* Stable snake_case key of serverstats counter i ("ntp_received"), NULL past the end. */
+const char *CMW_ServerStatName(size_t i);
+
+/* Short text for a status code ("Not authorised"); "Unknown status" for others. */
+const char *CMW_StatusText(uint16_t status);
+
+/* Short text for a decoding result, for logs and error messages. */
+const char *CMW_ResultText(CMW_Result r);
+
+/* The reply status the daemon sends for a request that failed to decode with r, or -1
+   when the request gets no reply at all (malformed header). */
+int CMW_StatusForResult(CMW_Result r);
+
+/* Decode a request.  On CMW_OK *req is complete.  When the header is well formed but the
+   command is unknown, the length wrong or an argument invalid (CMW_ERR_UNKNOWN_COMMAND,
+   CMW_ERR_LENGTH, CMW_ERR_VALUE), req->command and req->sequence are still filled in, so
+   that an error reply can be made. */
+CMW_Result CMW_DecodeRequest(const uint8_t *buf, size_t len, CMW_Request *req);
+
+/* Encode a request, zero-padded to the table length, into buf.  Returns the length, or 0
+   for an unknown command, an invalid argument or a buffer smaller than the length. */
+size_t CMW_EncodeRequest(const CMW_Request *req, uint8_t *buf, size_t size);
+
+/* Encode a reply.  With a status other than OK only the 12-byte header is written.
+   Non-finite doubles are sent as 0 (a NaN must never reach a client).  Returns the
+   length, or 0 for an unknown command with status OK, an out-of-range field (leap > 3,
+   flags > 1, count > page, bad address family, tv_nsec outside [0, 1e9)) or a buffer
+   that is too small. */
+size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size);
+
+/* Decode a reply.  A reply with a status other than OK must be exactly the header; one
+   with OK exactly the table's reply length, with every field in range and every double
+   finite.  On CMW_OK *rep is complete. */
+CMW_Result CMW_DecodeReply(const uint8_t *buf, size_t len, CMW_Reply *rep);
+
+#endif

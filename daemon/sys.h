@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sys.h - process-level chores of the shell: pid file, daemonising, dropping privileges,
+ * random numbers, and file access for the configuration parser.
+ */
+#ifndef TIMED_SYS_H
+#define TIMED_SYS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+/* Create the pid file safely: refuse a symlink or anything but a regular file, refuse if a
+   live process holds it, write our pid.  Returns 1, or 0 with the reason logged. */
+int SYS_WritePidFile(const char *path);
+void SYS_RemovePidFile(const char *path);
+
+/* Fork into the background, new session, stdio to /dev/null.  Returns only in the child. */
+void SYS_Daemonise(void);
+
+/* Look up a user: 1 and its uid/gid, or 0. */
+int SYS_LookupUser(const char *name, uid_t *uid, gid_t *gid);
+/* Become uid/gid for good (supplementary groups cleared).  Fatal on failure. */
+void SYS_DropRoot(uid_t uid, gid_t gid);
+
+/* Fast non-cryptographic random bits (xoshiro128++) seeded from getrandom(); for rate-limit
+   leaks and the like, never for keys. */
+void SYS_InitRandom(void);
+uint32_t SYS_Random32(void);
+
+/* File access for the configuration parser's include/confdir/sourcedir. */
+extern const CNF_FileOps SYS_ConfFileOps;
+
+/* Read a whole file (at most max bytes) into a malloc'ed NUL-terminated buffer.
+   Returns 1, or 0 with errno set. */
+int SYS_ReadFile(const char *path, size_t max, char **text, size_t *len);
+
+#endif

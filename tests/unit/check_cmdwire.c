@@ -1,0 +1,762 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check_cmdwire.c - unit tests of the command socket codec (cmdmon_wire.c): round trips
+ * of every command, the length table invariant (reply <= request), every bad header,
+ * wrong lengths, unknown commands and non-finite doubles.  No I/O.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cmdmon_wire.h"
+#include "suites.h"
+
+static IPAddr ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+  IPAddr ip;
+
+  memset(&ip, 0, sizeof(ip));
+  ip.family = ADDR_INET4;
+  ip.addr[0] = a;
+  ip.addr[1] = b;
+  ip.addr[2] = c;
+  ip.addr[3] = d;
+  return ip;
+}
+
+static IPAddr ip6_sample(void)
+{
+  IPAddr ip;
+  int i;
+
+  memset(&ip, 0, sizeof(ip));
+  ip.family = ADDR_INET6;
+  for (i = 0; i < 16; i++) {
+    ip.addr[i] = (uint8_t)(0x20 + i);
+  }
+  return ip;
+}
+
+/* A request of command cmd, encoded into buf; returns its length. */
+static size_t make_request(uint16_t cmd, uint32_t seq, uint8_t *buf, size_t size)
+{
+  CMW_Request req;
+
+  memset(&req, 0, sizeof(req));
+  req.command = cmd;
+  req.sequence = seq;
+  if (cmd == CMP_CMD_ACCHECK) {
+    req.u.accheck.addr = ip4(192, 0, 2, 1);
+  }
+  return CMW_EncodeRequest(&req, buf, size);
+}
+
+static CMW_Tracking sample_tracking(void)
+{
+  CMW_Tracking t;
+
+  memset(&t, 0, sizeof(t));
+  t.ref_id = 0xC0000201u;
+  t.ref_addr = ip4(192, 0, 2, 1);
+  t.stratum = 3;
+  t.leap = 1;
+  t.synchronised = 1;
+  t.clock_control = 1;
+  t.local_active = 0;
+  t.ref_time.tv_sec = 1795312365;
+  t.ref_time.tv_nsec = 123456789;
+  t.system_offset = -1.25e-6;
+  t.last_offset = 3.5e-7;
+  t.rms_offset = 1.0 / 3.0;
+  t.freq_ppm = -12.345678;
+  t.resid_freq_ppm = 0.001;
+  t.skew_ppm = 0.25;
+  t.root_delay = 0.0123;
+  t.root_dispersion = 0.00045;
+  t.update_interval = 64.5;
+  return t;
+}
+
+START_TEST(test_length_table_invariant)
+{
+  size_t i, req_len, rep_len, n = CMW_CommandCount();
+
+  ck_assert_uint_eq(n, 5);
+  for (i = 0; i < n; i++) {
+    uint16_t cmd = CMW_CommandAt(i);
+
+    ck_assert_uint_ne(cmd, 0);
+    ck_assert_int_eq(CMW_CommandLengths(cmd, &req_len, &rep_len), 1);
+    ck_assert_uint_ge(req_len, rep_len);
+    ck_assert_uint_ge(rep_len, CMP_HEADER_LEN);
+    ck_assert_uint_le(req_len, CMP_MAX_PACKET);
+    ck_assert_ptr_nonnull(CMW_CommandName(cmd));
+    ck_assert_int_ne(CMW_CommandPermission(cmd), CMW_PERM_NONE);
+  }
+  ck_assert_uint_eq(CMW_CommandAt(n), 0);
+  ck_assert_int_eq(CMW_CommandLengths(0, &req_len, &rep_len), 0);
+  ck_assert_int_eq(CMW_CommandLengths(999, NULL, NULL), 0);
+  ck_assert_int_eq(CMW_CommandPermission(999), CMW_PERM_NONE);
+  ck_assert_ptr_null(CMW_CommandName(999));
+  /* The largest request is the longest packet the daemon accepts. */
+  ck_assert_int_eq(CMW_CommandLengths(CMP_CMD_CLIENTS, &req_len, NULL), 1);
+  ck_assert_uint_eq(req_len, CMP_MAX_PACKET);
+}
+END_TEST
+
+START_TEST(test_permissions)
+{
+  ck_assert_int_eq(CMW_CommandPermission(CMP_CMD_TRACKING), CMW_PERM_OPEN);
+  ck_assert_int_eq(CMW_CommandPermission(CMP_CMD_SERVERSTATS), CMW_PERM_OPEN);
+  ck_assert_int_eq(CMW_CommandPermission(CMP_CMD_CLIENTS), CMW_PERM_OPEN);
+  ck_assert_int_eq(CMW_CommandPermission(CMP_CMD_ACCHECK), CMW_PERM_OPEN);
+  ck_assert_int_eq(CMW_CommandPermission(CMP_CMD_SHUTDOWN), CMW_PERM_CONTROL);
+  ck_assert_str_eq(CMW_CommandName(CMP_CMD_SHUTDOWN), "shutdown");
+}
+END_TEST
+
+/* Every reply a daemon can produce for a valid request, including error replies, is no
+   longer than that request. */
+START_TEST(test_reply_never_longer_than_request)
+{
+  uint8_t req[CMP_MAX_PACKET], rep[CMP_MAX_PACKET + 64];
+  size_t i, req_len, rep_len;
+  CMW_Reply r;
+
+  for (i = 0; i < CMW_CommandCount(); i++) {
+    uint16_t cmd = CMW_CommandAt(i);
+
+    req_len = make_request(cmd, 7, req, sizeof(req));
+    ck_assert_uint_gt(req_len, 0);
+    memset(&r, 0, sizeof(r));
+    r.command = cmd;
+    r.sequence = 7;
+    if (cmd == CMP_CMD_TRACKING) {
+      r.u.tracking = sample_tracking();
+    }
+    rep_len = CMW_EncodeReply(&r, rep, sizeof(rep));
+    ck_assert_uint_gt(rep_len, 0);
+    ck_assert_uint_le(rep_len, req_len);
+    r.status = CMP_STATUS_NOT_AUTHORISED;
+    rep_len = CMW_EncodeReply(&r, rep, sizeof(rep));
+    ck_assert_uint_eq(rep_len, CMP_HEADER_LEN);
+  }
+}
+END_TEST
+
+START_TEST(test_request_roundtrip_all)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  size_t i, len, table_len;
+  CMW_Request in, out;
+
+  for (i = 0; i < CMW_CommandCount(); i++) {
+    memset(&in, 0, sizeof(in));
+    in.command = CMW_CommandAt(i);
+    in.sequence = 0xDEADBEEFu - (uint32_t)i;
+    if (in.command == CMP_CMD_CLIENTS) {
+      in.u.clients.start = 4000000001u;
+    } else if (in.command == CMP_CMD_ACCHECK) {
+      in.u.accheck.addr = ip6_sample();
+    }
+    len = CMW_EncodeRequest(&in, buf, sizeof(buf));
+    ck_assert_int_eq(CMW_CommandLengths(in.command, &table_len, NULL), 1);
+    ck_assert_uint_eq(len, table_len);
+    ck_assert_uint_eq(buf[CMP_OFF_VERSION], CMP_VERSION);
+    ck_assert_uint_eq(buf[CMP_OFF_TYPE], CMP_TYPE_REQUEST);
+    /* Big-endian on the wire. */
+    ck_assert_uint_eq(buf[CMP_OFF_SEQUENCE], 0xDE);
+    ck_assert_int_eq(CMW_DecodeRequest(buf, len, &out), CMW_OK);
+    ck_assert_uint_eq(out.command, in.command);
+    ck_assert_uint_eq(out.sequence, in.sequence);
+    if (in.command == CMP_CMD_CLIENTS) {
+      ck_assert_uint_eq(out.u.clients.start, 4000000001u);
+    } else if (in.command == CMP_CMD_ACCHECK) {
+      ck_assert(ADDR_Equal(&out.u.accheck.addr, &in.u.accheck.addr));
+    }
+  }
+}
+END_TEST
+
+START_TEST(test_request_encode_refuses)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  CMW_Request req;
+
+  memset(&req, 0, sizeof(req));
+  req.command = 999;
+  ck_assert_uint_eq(CMW_EncodeRequest(&req, buf, sizeof(buf)), 0);
+  req.command = CMP_CMD_TRACKING;
+  ck_assert_uint_eq(CMW_EncodeRequest(&req, buf, 20), 0); /* buffer too small */
+  req.command = CMP_CMD_ACCHECK;                           /* no address */
+  ck_assert_uint_eq(CMW_EncodeRequest(&req, buf, sizeof(buf)), 0);
+  req.u.accheck.addr.family = 5;
+  ck_assert_uint_eq(CMW_EncodeRequest(&req, buf, sizeof(buf)), 0);
+}
+END_TEST
+
+START_TEST(test_request_bad_headers)
+{
+  uint8_t buf[CMP_MAX_PACKET + 8], bad[CMP_MAX_PACKET + 8];
+  size_t len = make_request(CMP_CMD_TRACKING, 1, buf, sizeof(buf));
+  CMW_Request req;
+  size_t i;
+
+  ck_assert_uint_gt(len, 0);
+  /* Short: every length below a header, including 0 and NULL. */
+  for (i = 0; i < CMP_HEADER_LEN; i++) {
+    ck_assert_int_eq(CMW_DecodeRequest(buf, i, &req), CMW_ERR_SHORT);
+    ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_SHORT), -1);
+  }
+  ck_assert_int_eq(CMW_DecodeRequest(NULL, 0, &req), CMW_ERR_SHORT);
+  /* Oversized. */
+  memset(bad, 0, sizeof(bad));
+  memcpy(bad, buf, len);
+  ck_assert_int_eq(CMW_DecodeRequest(bad, CMP_MAX_PACKET + 1, &req), CMW_ERR_OVERSIZED);
+  /* Version 0, 2 and 255. */
+  memcpy(bad, buf, len);
+  bad[CMP_OFF_VERSION] = 0;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_VERSION);
+  bad[CMP_OFF_VERSION] = CMP_VERSION + 1;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_VERSION);
+  bad[CMP_OFF_VERSION] = 255;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_VERSION);
+  /* A reply (or anything else) sent as a request. */
+  memcpy(bad, buf, len);
+  bad[CMP_OFF_TYPE] = CMP_TYPE_REPLY;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_TYPE);
+  bad[CMP_OFF_TYPE] = 0;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_TYPE);
+  /* Non-zero status or reserved fields in a request. */
+  memcpy(bad, buf, len);
+  bad[CMP_OFF_STATUS + 1] = 1;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_HEADER);
+  memcpy(bad, buf, len);
+  bad[CMP_OFF_RESERVED] = 0x80;
+  ck_assert_int_eq(CMW_DecodeRequest(bad, len, &req), CMW_ERR_HEADER);
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_HEADER), -1);
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_VERSION), -1);
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_TYPE), -1);
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_OVERSIZED), -1);
+}
+END_TEST
+
+START_TEST(test_request_unknown_command)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  size_t len = make_request(CMP_CMD_TRACKING, 0x01020304u, buf, sizeof(buf));
+  CMW_Request req;
+  uint8_t rep[CMP_MAX_PACKET];
+  CMW_Reply r, back;
+  size_t rep_len;
+
+  buf[CMP_OFF_COMMAND] = 0x12;
+  buf[CMP_OFF_COMMAND + 1] = 0x34;
+  ck_assert_int_eq(CMW_DecodeRequest(buf, len, &req), CMW_ERR_UNKNOWN_COMMAND);
+  /* Command and sequence still known, for the error reply. */
+  ck_assert_uint_eq(req.command, 0x1234);
+  ck_assert_uint_eq(req.sequence, 0x01020304u);
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_UNKNOWN_COMMAND), CMP_STATUS_UNKNOWN_COMMAND);
+  /* Also for command 0 and for a bare header. */
+  buf[CMP_OFF_COMMAND] = 0;
+  buf[CMP_OFF_COMMAND + 1] = 0;
+  ck_assert_int_eq(CMW_DecodeRequest(buf, CMP_HEADER_LEN, &req), CMW_ERR_UNKNOWN_COMMAND);
+
+  memset(&r, 0, sizeof(r));
+  r.command = 0x1234;
+  r.sequence = req.sequence;
+  r.status = CMP_STATUS_UNKNOWN_COMMAND;
+  rep_len = CMW_EncodeReply(&r, rep, sizeof(rep));
+  ck_assert_uint_eq(rep_len, CMP_HEADER_LEN);
+  ck_assert_int_eq(CMW_DecodeReply(rep, rep_len, &back), CMW_OK);
+  ck_assert_uint_eq(back.status, CMP_STATUS_UNKNOWN_COMMAND);
+  ck_assert_uint_eq(back.command, 0x1234);
+  ck_assert_str_eq(CMW_StatusText(back.status), "Unknown command");
+}
+END_TEST
+
+/* Every length other than the table's, for every command, is refused. */
+START_TEST(test_request_wrong_lengths)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  size_t i, len, table_len, n_refused;
+  CMW_Request req;
+
+  for (i = 0; i < CMW_CommandCount(); i++) {
+    uint16_t cmd = CMW_CommandAt(i);
+
+    memset(buf, 0, sizeof(buf));
+    table_len = make_request(cmd, 9, buf, sizeof(buf));
+    n_refused = 0;
+    for (len = CMP_HEADER_LEN; len <= CMP_MAX_PACKET; len++) {
+      CMW_Result r = CMW_DecodeRequest(buf, len, &req);
+
+      if (len == table_len) {
+        ck_assert_int_eq(r, CMW_OK);
+      } else {
+        ck_assert_int_eq(r, CMW_ERR_LENGTH);
+        ck_assert_uint_eq(req.command, cmd);
+        ck_assert_uint_eq(req.sequence, 9);
+        n_refused++;
+      }
+    }
+    ck_assert_uint_eq(n_refused, CMP_MAX_PACKET - CMP_HEADER_LEN);
+  }
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_LENGTH), CMP_STATUS_BAD_LENGTH);
+}
+END_TEST
+
+START_TEST(test_request_bad_address)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  size_t len = make_request(CMP_CMD_ACCHECK, 5, buf, sizeof(buf));
+  CMW_Request req;
+
+  /* Unknown family. */
+  buf[CMP_HEADER_LEN] = 5;
+  ck_assert_int_eq(CMW_DecodeRequest(buf, len, &req), CMW_ERR_VALUE);
+  ck_assert_uint_eq(req.sequence, 5);
+  ck_assert_int_eq(CMW_StatusForResult(CMW_ERR_VALUE), CMP_STATUS_INVALID_ARGUMENT);
+  /* Unspecified address: nothing to check. */
+  memset(buf + CMP_HEADER_LEN, 0, CMP_ADDR_LEN);
+  ck_assert_int_eq(CMW_DecodeRequest(buf, len, &req), CMW_ERR_VALUE);
+  /* IPv4 with garbage in the unused bytes. */
+  buf[CMP_HEADER_LEN] = ADDR_INET4;
+  buf[CMP_HEADER_LEN + 4] = 10;
+  ck_assert_int_eq(CMW_DecodeRequest(buf, len, &req), CMW_OK);
+  buf[CMP_HEADER_LEN + 4 + 7] = 1;
+  ck_assert_int_eq(CMW_DecodeRequest(buf, len, &req), CMW_ERR_VALUE);
+}
+END_TEST
+
+static void roundtrip_reply(const CMW_Reply *in, CMW_Reply *out)
+{
+  uint8_t buf[CMP_MAX_PACKET + 8];
+  size_t len, rep_len;
+
+  len = CMW_EncodeReply(in, buf, sizeof(buf));
+  ck_assert_int_eq(CMW_CommandLengths(in->command, NULL, &rep_len), 1);
+  ck_assert_uint_eq(len, rep_len);
+  ck_assert_uint_eq(buf[CMP_OFF_TYPE], CMP_TYPE_REPLY);
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, out), CMW_OK);
+  ck_assert_uint_eq(out->command, in->command);
+  ck_assert_uint_eq(out->sequence, in->sequence);
+  ck_assert_uint_eq(out->status, CMP_STATUS_OK);
+  /* Truncated or extended by one byte: refused. */
+  ck_assert_int_eq(CMW_DecodeReply(buf, len - 1, out),
+                   len == CMP_HEADER_LEN ? CMW_ERR_SHORT : CMW_ERR_LENGTH);
+  buf[len] = 0;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len + 1, out),
+                   len == CMP_MAX_PACKET ? CMW_ERR_OVERSIZED : CMW_ERR_LENGTH);
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, out), CMW_OK);
+}
+
+START_TEST(test_reply_tracking_roundtrip)
+{
+  CMW_Reply in, out;
+  const CMW_Tracking *t;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_TRACKING;
+  in.sequence = 42;
+  in.u.tracking = sample_tracking();
+  roundtrip_reply(&in, &out);
+  t = &out.u.tracking;
+  ck_assert_uint_eq(t->ref_id, 0xC0000201u);
+  ck_assert(ADDR_Equal(&t->ref_addr, &in.u.tracking.ref_addr));
+  ck_assert_uint_eq(t->stratum, 3);
+  ck_assert_uint_eq(t->leap, 1);
+  ck_assert_uint_eq(t->synchronised, 1);
+  ck_assert_uint_eq(t->clock_control, 1);
+  ck_assert_uint_eq(t->local_active, 0);
+  ck_assert_int_eq(t->ref_time.tv_sec, 1795312365);
+  ck_assert_int_eq(t->ref_time.tv_nsec, 123456789);
+  /* Doubles travel bit-exact. */
+  ck_assert(t->system_offset == -1.25e-6);
+  ck_assert(t->last_offset == 3.5e-7);
+  ck_assert(t->rms_offset == 1.0 / 3.0);
+  ck_assert(t->freq_ppm == -12.345678);
+  ck_assert(t->resid_freq_ppm == 0.001);
+  ck_assert(t->skew_ppm == 0.25);
+  ck_assert(t->root_delay == 0.0123);
+  ck_assert(t->root_dispersion == 0.00045);
+  ck_assert(t->update_interval == 64.5);
+
+  /* Negative reference time (before 1970) and an IPv6 reference. */
+  in.u.tracking.ref_time.tv_sec = -5;
+  in.u.tracking.ref_addr = ip6_sample();
+  roundtrip_reply(&in, &out);
+  ck_assert_int_eq(out.u.tracking.ref_time.tv_sec, -5);
+  ck_assert(ADDR_Equal(&out.u.tracking.ref_addr, &in.u.tracking.ref_addr));
+}
+END_TEST
+
+START_TEST(test_reply_tracking_double_bits)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  CMW_Reply in;
+  const uint8_t *p;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_TRACKING;
+  in.u.tracking.system_offset = 1.0; /* 0x3FF0000000000000 */
+  in.u.tracking.last_offset = -2.0;  /* 0xC000000000000000 */
+  ck_assert_uint_gt(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+  p = buf + CMP_HEADER_LEN + CMP_TRK_DOUBLES;
+  ck_assert_uint_eq(p[0], 0x3F);
+  ck_assert_uint_eq(p[1], 0xF0);
+  ck_assert_uint_eq(p[7], 0x00);
+  ck_assert_uint_eq(p[8], 0xC0);
+  ck_assert_uint_eq(p[9], 0x00);
+}
+END_TEST
+
+START_TEST(test_reply_nonfinite_doubles)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  CMW_Reply in, out;
+  size_t len, i;
+  /* NaN, +inf and -inf bit patterns, big-endian. */
+  static const uint8_t bad[3][8] = {{0x7F, 0xF8, 0, 0, 0, 0, 0, 0},
+                                    {0x7F, 0xF0, 0, 0, 0, 0, 0, 0},
+                                    {0xFF, 0xF0, 0, 0, 0, 0, 0, 0}};
+
+  /* The encoder never emits them: NaN and inf become 0. */
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_TRACKING;
+  in.u.tracking = sample_tracking();
+  in.u.tracking.system_offset = NAN;
+  in.u.tracking.skew_ppm = INFINITY;
+  in.u.tracking.update_interval = -INFINITY;
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  ck_assert_uint_gt(len, 0);
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_OK);
+  ck_assert(out.u.tracking.system_offset == 0.0);
+  ck_assert(out.u.tracking.skew_ppm == 0.0);
+  ck_assert(out.u.tracking.update_interval == 0.0);
+  ck_assert(out.u.tracking.freq_ppm == in.u.tracking.freq_ppm);
+
+  /* The decoder refuses them in every double slot of tracking... */
+  in.u.tracking = sample_tracking();
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  for (i = 0; i < CMP_TRK_N_DOUBLES * 3; i++) {
+    uint8_t copy[CMP_MAX_PACKET];
+
+    memcpy(copy, buf, len);
+    memcpy(copy + CMP_HEADER_LEN + CMP_TRK_DOUBLES + 8 * (i / 3), bad[i % 3], 8);
+    ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+  }
+
+  /* ...and of a client record. */
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_CLIENTS;
+  in.u.clients.total = 1;
+  in.u.clients.count = 1;
+  in.u.clients.clients[0].addr = ip4(127, 0, 0, 1);
+  in.u.clients.clients[0].interval = NAN;
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  ck_assert_uint_gt(len, 0);
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_OK);
+  ck_assert(out.u.clients.clients[0].interval == 0.0);
+  memcpy(buf + CMP_HEADER_LEN + CMP_CLI_RECORDS + CMP_ADDR_LEN + 24, bad[0], 8);
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_ERR_VALUE);
+}
+END_TEST
+
+START_TEST(test_reply_tracking_bad_values)
+{
+  uint8_t buf[CMP_MAX_PACKET], copy[CMP_MAX_PACKET];
+  CMW_Reply in, out;
+  size_t len;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_TRACKING;
+  in.u.tracking = sample_tracking();
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  ck_assert_uint_gt(len, 0);
+
+  memcpy(copy, buf, len);
+  copy[CMP_HEADER_LEN + CMP_TRK_LEAP] = 4;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+  memcpy(copy, buf, len);
+  copy[CMP_HEADER_LEN + CMP_TRK_SYNCHRONISED] = 2;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+  memcpy(copy, buf, len);
+  copy[CMP_HEADER_LEN + CMP_TRK_CLOCK_CONTROL] = 0xFF;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+  memcpy(copy, buf, len);
+  copy[CMP_HEADER_LEN + CMP_TRK_LOCAL_ACTIVE] = 7;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+  memcpy(copy, buf, len); /* nanoseconds 1e9 = 0x3B9ACA00 */
+  copy[CMP_HEADER_LEN + CMP_TRK_REF_NSEC] = 0x3B;
+  copy[CMP_HEADER_LEN + CMP_TRK_REF_NSEC + 1] = 0x9A;
+  copy[CMP_HEADER_LEN + CMP_TRK_REF_NSEC + 2] = 0xCA;
+  copy[CMP_HEADER_LEN + CMP_TRK_REF_NSEC + 3] = 0x00;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+  memcpy(copy, buf, len);
+  copy[CMP_HEADER_LEN + CMP_TRK_REF_ADDR] = 9;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VALUE);
+
+  /* The encoder refuses out-of-range fields instead of sending them. */
+  in.u.tracking.leap = 4;
+  ck_assert_uint_eq(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+  in.u.tracking = sample_tracking();
+  in.u.tracking.ref_time.tv_nsec = 1000000000L;
+  ck_assert_uint_eq(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+  in.u.tracking = sample_tracking();
+  in.u.tracking.synchronised = 2;
+  ck_assert_uint_eq(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+  in.u.tracking = sample_tracking();
+  in.u.tracking.ref_addr.family = 3;
+  ck_assert_uint_eq(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+}
+END_TEST
+
+START_TEST(test_reply_serverstats_roundtrip)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  CMW_Reply in, out;
+  size_t i, len;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_SERVERSTATS;
+  in.sequence = 3;
+  for (i = 0; i < CMW_N_SERVERSTATS; i++) {
+    in.u.serverstats.v[i] = 0x0102030405060708ULL * (i + 1);
+  }
+  roundtrip_reply(&in, &out);
+  ck_assert_uint_eq(out.u.serverstats.count, CMW_N_SERVERSTATS);
+  for (i = 0; i < CMW_N_SERVERSTATS; i++) {
+    ck_assert_uint_eq(out.u.serverstats.v[i], in.u.serverstats.v[i]);
+  }
+
+  /* An older daemon with fewer counters: the rest reads as 0 and count says so. */
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  buf[CMP_HEADER_LEN + CMP_SST_COUNT + 3] = 5;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_OK);
+  ck_assert_uint_eq(out.u.serverstats.count, 5);
+  ck_assert_uint_eq(out.u.serverstats.v[4], in.u.serverstats.v[4]);
+  ck_assert_uint_eq(out.u.serverstats.v[5], 0);
+  /* A newer daemon with more: we keep the ones we know. */
+  buf[CMP_HEADER_LEN + CMP_SST_COUNT + 3] = CMP_SERVERSTATS_SLOTS;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_OK);
+  ck_assert_uint_eq(out.u.serverstats.count, CMW_N_SERVERSTATS);
+  /* More than the slots: invalid. */
+  buf[CMP_HEADER_LEN + CMP_SST_COUNT + 3] = CMP_SERVERSTATS_SLOTS + 1;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_ERR_VALUE);
+
+  /* Names: stable keys, all distinct, none missing. */
+  ck_assert_str_eq(CMW_ServerStatName(CMW_SS_NTP_RECEIVED), "ntp_received");
+  ck_assert_str_eq(CMW_ServerStatName(CMW_SS_CLIENTLOG_EVICTIONS), "clientlog_evictions");
+  ck_assert_str_eq(CMW_ServerStatName(CMW_SS_CMD_REJECTED), "cmd_rejected");
+  ck_assert_ptr_null(CMW_ServerStatName(CMW_N_SERVERSTATS));
+  for (i = 0; i < CMW_N_SERVERSTATS; i++) {
+    size_t j;
+
+    ck_assert_ptr_nonnull(CMW_ServerStatName(i));
+    for (j = 0; j < i; j++) {
+      ck_assert_str_ne(CMW_ServerStatName(i), CMW_ServerStatName(j));
+    }
+  }
+}
+END_TEST
+
+START_TEST(test_reply_clients_roundtrip)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  CMW_Reply in, out;
+  size_t i, len;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_CLIENTS;
+  in.sequence = 77;
+  in.u.clients.total = 1000;
+  in.u.clients.start = 16;
+  in.u.clients.count = CMP_CLIENTS_PER_PAGE;
+  for (i = 0; i < CMP_CLIENTS_PER_PAGE; i++) {
+    CMW_Client *c = &in.u.clients.clients[i];
+
+    c->addr = (i % 2) ? ip6_sample() : ip4(10, 0, 0, (uint8_t)i);
+    c->hits = 1000000000000ULL + i;
+    c->drops = i * 3;
+    c->kods = i;
+    c->last_ago = 0.5 * (double)i;
+    c->interval = 64.0 / (double)(i + 1);
+  }
+  roundtrip_reply(&in, &out);
+  ck_assert_uint_eq(out.u.clients.total, 1000);
+  ck_assert_uint_eq(out.u.clients.start, 16);
+  ck_assert_uint_eq(out.u.clients.count, CMP_CLIENTS_PER_PAGE);
+  for (i = 0; i < CMP_CLIENTS_PER_PAGE; i++) {
+    const CMW_Client *a = &in.u.clients.clients[i], *b = &out.u.clients.clients[i];
+
+    ck_assert(ADDR_Equal(&a->addr, &b->addr));
+    ck_assert_uint_eq(a->hits, b->hits);
+    ck_assert_uint_eq(a->drops, b->drops);
+    ck_assert_uint_eq(a->kods, b->kods);
+    ck_assert(a->last_ago == b->last_ago);
+    ck_assert(a->interval == b->interval);
+  }
+
+  /* A short last page and an empty page past the end. */
+  in.u.clients.count = 3;
+  roundtrip_reply(&in, &out);
+  ck_assert_uint_eq(out.u.clients.count, 3);
+  in.u.clients.count = 0;
+  in.u.clients.start = 1000;
+  roundtrip_reply(&in, &out);
+  ck_assert_uint_eq(out.u.clients.count, 0);
+
+  /* Count above the page size: refused both ways. */
+  in.u.clients.count = CMP_CLIENTS_PER_PAGE + 1;
+  ck_assert_uint_eq(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+  in.u.clients.count = 1;
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  ck_assert_uint_gt(len, 0);
+  buf[CMP_HEADER_LEN + CMP_CLI_COUNT + 3] = CMP_CLIENTS_PER_PAGE + 1;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_ERR_VALUE);
+  buf[CMP_HEADER_LEN + CMP_CLI_COUNT] = 0xFF;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_ERR_VALUE);
+}
+END_TEST
+
+START_TEST(test_reply_accheck_and_shutdown)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  CMW_Reply in, out;
+  size_t len;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_ACCHECK;
+  in.sequence = 1;
+  in.u.accheck.allowed = 1;
+  roundtrip_reply(&in, &out);
+  ck_assert_uint_eq(out.u.accheck.allowed, 1);
+  in.u.accheck.allowed = 0;
+  roundtrip_reply(&in, &out);
+  ck_assert_uint_eq(out.u.accheck.allowed, 0);
+  in.u.accheck.allowed = 2;
+  ck_assert_uint_eq(CMW_EncodeReply(&in, buf, sizeof(buf)), 0);
+  in.u.accheck.allowed = 1;
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  buf[CMP_HEADER_LEN] = 2;
+  ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_ERR_VALUE);
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_SHUTDOWN;
+  in.sequence = 99;
+  roundtrip_reply(&in, &out);
+}
+END_TEST
+
+START_TEST(test_reply_bad_headers)
+{
+  uint8_t buf[CMP_MAX_PACKET + 8], copy[CMP_MAX_PACKET + 8];
+  CMW_Reply in, out;
+  CMW_Request req;
+  size_t len, i;
+
+  memset(&in, 0, sizeof(in));
+  in.command = CMP_CMD_ACCHECK;
+  in.sequence = 1;
+  len = CMW_EncodeReply(&in, buf, sizeof(buf));
+  ck_assert_uint_gt(len, 0);
+
+  for (i = 0; i < CMP_HEADER_LEN; i++) {
+    ck_assert_int_eq(CMW_DecodeReply(buf, i, &out), CMW_ERR_SHORT);
+  }
+  memset(copy, 0, sizeof(copy));
+  memcpy(copy, buf, len);
+  ck_assert_int_eq(CMW_DecodeReply(copy, CMP_MAX_PACKET + 1, &out), CMW_ERR_OVERSIZED);
+  memcpy(copy, buf, len);
+  copy[CMP_OFF_VERSION] = CMP_VERSION + 1;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_VERSION);
+  memcpy(copy, buf, len);
+  copy[CMP_OFF_TYPE] = CMP_TYPE_REQUEST; /* a request looped back is not a reply */
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_TYPE);
+  memcpy(copy, buf, len);
+  copy[CMP_OFF_RESERVED + 1] = 1;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_HEADER);
+  /* OK status with an unknown command. */
+  memcpy(copy, buf, len);
+  copy[CMP_OFF_COMMAND] = 0x7F;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_UNKNOWN_COMMAND);
+  /* An error status must be header only. */
+  memcpy(copy, buf, len);
+  copy[CMP_OFF_STATUS + 1] = CMP_STATUS_NOT_AUTHORISED;
+  ck_assert_int_eq(CMW_DecodeReply(copy, len, &out), CMW_ERR_LENGTH);
+  ck_assert_int_eq(CMW_DecodeReply(copy, CMP_HEADER_LEN, &out), CMW_OK);
+  ck_assert_uint_eq(out.status, CMP_STATUS_NOT_AUTHORISED);
+  ck_assert_str_eq(CMW_StatusText(out.status), "Not authorised");
+  ck_assert_str_eq(CMW_StatusText(0xFFFF), "Unknown status");
+  /* The request decoder refuses a reply. */
+  ck_assert_int_eq(CMW_DecodeRequest(buf, len, &req), CMW_ERR_TYPE);
+}
+END_TEST
+
+START_TEST(test_result_texts)
+{
+  int r;
+
+  for (r = 0; r < CMW_ERR_COUNT; r++) {
+    ck_assert_ptr_nonnull(CMW_ResultText((CMW_Result)r));
+    ck_assert_str_ne(CMW_ResultText((CMW_Result)r), "?");
+  }
+  ck_assert_str_eq(CMW_ResultText(CMW_ERR_COUNT), "?");
+}
+END_TEST
+
+/* Every byte pattern of a short header prefix and random-ish garbage bodies decode
+   without crashing and without being accepted as something they are not. */
+START_TEST(test_garbage_never_accepted_as_request)
+{
+  uint8_t buf[CMP_MAX_PACKET];
+  uint32_t x = 12345;
+  size_t n, i, accepted = 0;
+  CMW_Request req;
+  CMW_Reply rep;
+
+  for (n = 0; n < 20000; n++) {
+    size_t len = (x % (CMP_MAX_PACKET + 1));
+
+    for (i = 0; i < sizeof(buf); i++) {
+      x = x * 1103515245u + 12345u;
+      buf[i] = (uint8_t)(x >> 16);
+    }
+    if (CMW_DecodeRequest(buf, len, &req) == CMW_OK) {
+      accepted++;
+    }
+    (void)CMW_DecodeReply(buf, len, &rep);
+  }
+  /* Random bytes almost never have version 1, type 1, zero status and a table length. */
+  ck_assert_uint_eq(accepted, 0);
+}
+END_TEST
+
+Suite *cmdwire_suite(void)
+{
+  Suite *s = suite_create("cmdwire");
+  TCase *tc = tcase_create("core");
+
+  tcase_add_test(tc, test_length_table_invariant);
+  tcase_add_test(tc, test_permissions);
+  tcase_add_test(tc, test_reply_never_longer_than_request);
+  tcase_add_test(tc, test_request_roundtrip_all);
+  tcase_add_test(tc, test_request_encode_refuses);
+  tcase_add_test(tc, test_request_bad_headers);
+  tcase_add_test(tc, test_request_unknown_command);
+  tcase_add_test(tc, test_request_wrong_lengths);
+  tcase_add_test(tc, test_request_bad_address);
+  tcase_add_test(tc, test_reply_tracking_roundtrip);
+  tcase_add_test(tc, test_reply_tracking_double_bits);
+  tcase_add_test(tc, test_reply_nonfinite_doubles);
+  tcase_add_test(tc, test_reply_tracking_bad_values);
+  tcase_add_test(tc, test_reply_serverstats_roundtrip);
+  tcase_add_test(tc, test_reply_clients_roundtrip);
+  tcase_add_test(tc, test_reply_accheck_and_shutdown);
+  tcase_add_test(tc, test_reply_bad_headers);
+  tcase_add_test(tc, test_result_texts);
+  tcase_add_test(tc, test_garbage_never_accepted_as_request);
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* suites.h - one Check suite per core module, all run by check_main.c. */
+#ifndef TIMED_TEST_SUITES_H
+#define TIMED_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *util_suite(void);
+Suite *addr_suite(void);
+Suite *wire_suite(void);
+Suite *addrfilt_suite(void);
+Suite *clientlog_suite(void);
+Suite *server_suite(void);
+Suite *conf_suite(void);
+Suite *cmdwire_suite(void);
+
+#endif
