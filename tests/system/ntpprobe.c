@@ -338,6 +338,8 @@ int main(int argc, char **argv)
         }
         break;
       case 'x':
+        free(opt.raw); /* the last -x wins */
+        opt.raw = NULL;
         if (!parse_hex(optarg)) {
           fprintf(stderr, "ntpprobe: bad hex bytes (at most %d)\n", MAX_DGRAM);
           return 2;
@@ -377,7 +379,11 @@ int main(int argc, char **argv)
         return c == 'h' ? 0 : 2;
     }
   }
-  if (optind != argc - 1 || (opt.raw && have_vm)) {
+  if (opt.raw && have_vm) {
+    fprintf(stderr, "ntpprobe: -x excludes -V, -M and -L\n");
+    return 2;
+  }
+  if (optind != argc - 1) {
     usage();
     return 2;
   }
@@ -451,6 +457,9 @@ int main(int argc, char **argv)
       uint64_t tx;
       size_t len = build_request(buf, MAX_DGRAM, &tx);
 
+      /* T1 before the send: on loopback the server's receive timestamp is taken inside
+         our sendto(). */
+      sent_t1[n_sent] = now_ntp();
       if (sendto(fd, buf, len, 0, (struct sockaddr *)&dst, dst_len) < 0) {
         send_errors++;
         if (!opt.quiet && !opt.json) {
@@ -460,7 +469,6 @@ int main(int argc, char **argv)
       if (len > req_len_max) {
         req_len_max = len;
       }
-      sent_t1[n_sent] = now_ntp();
       sent_tx[n_sent++] = tx;
       next_send += opt.interval;
       if (n_sent == opt.count) {

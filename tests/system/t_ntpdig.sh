@@ -23,6 +23,7 @@ assert_eq "ntpdig exits 0" 0 "$rc"
 assert_true "ntpdig printed JSON" is_json "$out"
 assert_eq "ntpdig sees stratum 10" 10 "$(json_get "$out" stratum)"
 assert_eq "ntpdig did not adjust the clock" false "$(json_get "$out" adjusted)"
+assert_eq "ntpdig sees no leap warning (LI 0)" no-leap "$(json_get "$out" leap)"
 offset=$(json_get "$out" offset)
 small=$(python3 -c 'import sys; print(1 if abs(float(sys.argv[1])) < 0.1 else 0)' "$offset")
 assert_eq "ntpdig offset |$offset| < 0.1 s (same clock)" 1 "$small"

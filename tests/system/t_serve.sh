@@ -3,7 +3,8 @@
 # t_serve.sh - timed serves time to real clients on loopback: chronyd 4.3 (-Q, which
 # measures and never sets the clock) gets a sane offset from it, and raw requests of
 # versions 1-4 get mode-4 replies with the version copied, stratum 10 and 48 bytes.
-# Without `local` the replies say "unsynchronised" (LI 3, stratum 0).
+# Without `local` the replies say "unsynchronised" (LI 3, stratum 0). Over IPv6 (::1) the
+# allow rules apply per address family.
 
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -33,6 +34,12 @@ for v in 1 2 3 4; do
   check_reply "$j" "$v" 0 10 "v$v mode 3"
   # RFC 5905 §7.3 / chrony: a local reference has refid 127.127.1.1 ("LOCL" in chronyc).
   assert_eq "v$v: refid 0x7F7F0101" 2139029761 "$(json_get "$j" detail.0.refid)"
+  # Receive and transmit timestamps from the same clock as ours (RFC 5905 §8): offset
+  # near 0, delay not negative beyond the sub-precision fuzz a server may add.
+  sane=$(python3 -c 'import json,sys
+r = json.loads(sys.argv[1])["detail"][0]
+print(1 if abs(r["offset"]) < 0.1 and -0.001 < r["delay"] < 5.0 else 0)' "$j")
+  assert_eq "v$v: offset $(json_get "$j" detail.0.offset) s and delay $(json_get "$j" detail.0.delay) s are sane" 1 "$sane"
 done
 # NTPv1 clients send mode 0 (RFC 1059 has no mode field); they get a mode-4 reply too.
 j=$(probe -p "$PORT" -V 1 -M 0 -t 3 127.0.0.1)
@@ -67,3 +74,21 @@ for v in 3 4; do
   assert_eq "unsynchronised v$v: not a KoD" false "$(json_get "$j" detail.0.kod)"
 done
 stop_timed
+
+# IPv6 (when this machine has ::1): the rules are per family.  With only `allow ::1`,
+# ::1 is served and 127.0.0.1 is not.
+if python3 -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))' \
+    2>/dev/null; then
+  start_timed "port $PORT
+allow ::1
+local stratum 10"
+  for v in 3 4; do
+    j=$(probe -p "$PORT" -V "$v" -M 3 -t 3 ::1)
+    check_reply "$j" "$v" 0 10 "IPv6 ::1 v$v"
+  done
+  j=$(probe -p "$PORT" -t 1 127.0.0.1)
+  assert_eq "127.0.0.1 is not allowed by 'allow ::1': no reply" 0 "$(json_get "$j" replies)"
+  stop_timed
+else
+  log "no IPv6 loopback here: IPv6 part not run"
+fi
