@@ -49,12 +49,17 @@
 #define TRY_TIMEOUT_MS 1000
 /* Safety bound on `clients` paging, whatever totals the daemon reports. */
 #define MAX_CLIENT_RECORDS 1000000u
+/* Same for `sources` (the engine has at most SYN_MAX_SOURCES). */
+#define MAX_SOURCE_RECORDS 65536u
+/* LOCL, the reference id of the `local` clock: not a synchronised state for waitsync. */
+#define REFID_LOCAL 0x7F7F0101u
 
 static const char *daemon_path = DEFAULT_SOCKET;
 static int sock_fd = -1;
 static char own_path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 static char own_dir[sizeof(own_path)];
 static int json;
+static int numeric; /* -n: show addresses instead of the configured names */
 static uint32_t next_sequence;
 static volatile sig_atomic_t got_signal;
 
@@ -105,14 +110,25 @@ static void usage(FILE *f)
           "Usage: timectl [-h SOCKET] [-j|--json] [-n] COMMAND [ARGS]\n"
           "  -h SOCKET   command socket of timed (default %s)\n"
           "  -j, --json  print one JSON object instead of text\n"
-          "  -n          do not resolve addresses to names (timectl never does)\n"
+          "  -n          show source addresses instead of configured names\n"
           "Commands:\n"
-          "  tracking      state of the system clock\n"
-          "  serverstats   NTP server and command socket counters\n"
-          "  clients       NTP clients seen by the server\n"
-          "  accheck ADDR  whether NTP access from ADDR is allowed\n"
-          "  shutdown      stop timed (root or the daemon's user only)\n"
-          "  help          this text\n",
+          "  tracking             state of the system clock\n"
+          "  sources [-v]         the NTP sources and their last samples\n"
+          "  sourcestats [-v]     the sources' regression statistics\n"
+          "  selectdata [-v]      the sources' state in source selection\n"
+          "  activity             how many sources are online, offline, in a burst\n"
+          "  waitsync [TRIES [MAX_CORRECTION [MAX_SKEW [INTERVAL]]]]\n"
+          "                       wait until the clock is synchronised (0 tries: forever)\n"
+          "  serverstats          NTP server and command socket counters\n"
+          "  clients              NTP clients seen by the server\n"
+          "  accheck ADDR         whether NTP access from ADDR is allowed\n"
+          "Control commands (root or the daemon's user only):\n"
+          "  makestep             step the clock by the current offset now\n"
+          "  burst GOOD/MAX [ADDR] send MAX requests quickly to ADDR (default: all)\n"
+          "  online [ADDR]        set ADDR (default: all sources) online\n"
+          "  offline [ADDR]       set ADDR (default: all sources) offline\n"
+          "  shutdown             stop timed\n"
+          "  help                 this text\n",
           DEFAULT_SOCKET);
 }
 
@@ -632,6 +648,470 @@ static int cmd_shutdown(void)
   return 0;
 }
 
+/* ---- sources, sourcestats, selectdata, activity ---- */
+
+/* chronyc's unit formatting: the value in ns, us, ms, s, then minutes, hours, days, years,
+   with at most 4 or 5 digits.  Signed values take 7 columns (sign included), unsigned 6. */
+static void format_time(double v, int is_signed, char *buf, size_t len)
+{
+  static const struct {
+    double below, scale;
+    int digits;
+    const char *unit;
+  } units[] = {
+      {9999.5e-9, 1e9, 0, "ns"},
+      {9999.5e-6, 1e6, 0, "us"},
+      {9999.5e-3, 1e3, 0, "ms"},
+      {999.5, 1.0, 1, "s"},
+      {99999.5, 1.0, 0, "s"},
+      {99999.5 * 60.0, 1.0 / 60.0, 0, "m"},
+      {99999.5 * 3600.0, 1.0 / 3600.0, 0, "h"},
+      {99999.5 * 86400.0, 1.0 / 86400.0, 0, "d"},
+  };
+  double x = fabs(v), scale = 1.0 / (365.0 * 86400.0);
+  const char *unit = "y";
+  int digits = 0, ulen;
+  size_t i;
+
+  if (!isfinite(v)) {
+    snprintf(buf, len, "%*s", is_signed ? 7 : 6, "-");
+    return;
+  }
+  for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    if (x < units[i].below) {
+      scale = units[i].scale;
+      digits = units[i].digits;
+      unit = units[i].unit;
+      break;
+    }
+  }
+  ulen = (int)strlen(unit);
+  if (fabs(v * scale) * (digits ? 10.0 : 1.0) < 0.5) {
+    v = 0.0; /* no "-0ns" */
+  }
+  if (is_signed) {
+    snprintf(buf, len, "%+*.*f%s", 7 - ulen, digits, v * scale, unit);
+  } else {
+    snprintf(buf, len, "%*.*f%s", 6 - ulen, digits, x * scale, unit);
+  }
+}
+
+/* What the Name column shows: the configured name, or with -n (or when there is no name)
+   the address. */
+static void source_label(const CMW_Source *s, char *buf, size_t len)
+{
+  if ((numeric || s->name[0] == '\0') && s->addr.family != ADDR_UNSPEC) {
+    ADDR_Format(&s->addr, buf, len);
+  } else {
+    snprintf(buf, len, "%s", s->name[0] != '\0' ? s->name : "?");
+  }
+}
+
+/* All sources, page by page.  *n receives the count; the array is malloc'ed. */
+static CMW_Source *fetch_sources(uint32_t *n)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  CMW_Source *all = NULL;
+  uint32_t start = 0, cap = 0, i;
+
+  *n = 0;
+  for (;;) {
+    const CMW_SourcesPage *p = &rep.u.sources;
+
+    memset(&req, 0, sizeof(req));
+    req.command = CMP_CMD_SOURCES;
+    req.u.sources.start = start;
+    transact(&req, &rep);
+    if (p->start != start) {
+      free(all);
+      die("unexpected sources page (asked for %" PRIu32 ", got %" PRIu32 ")", start, p->start);
+    }
+    for (i = 0; i < p->count && *n < MAX_SOURCE_RECORDS; i++) {
+      if (*n == cap) {
+        CMW_Source *bigger;
+
+        cap = cap ? 2 * cap : 16;
+        bigger = realloc(all, cap * sizeof(*all));
+        if (!bigger) {
+          free(all);
+          die("out of memory");
+        }
+        all = bigger;
+      }
+      all[(*n)++] = p->sources[i];
+    }
+    if (p->count == 0 || p->count > UINT32_MAX - start || start + p->count >= p->total ||
+        *n >= MAX_SOURCE_RECORDS) {
+      break;
+    }
+    start += p->count;
+  }
+  return all;
+}
+
+static const char *leap_letter(uint8_t leap)
+{
+  static const char *const letters[4] = {"N", "+", "-", "?"};
+
+  return letters[leap & 3];
+}
+
+static void print_source_json(const CMW_Source *s)
+{
+  static const char *const modes[CMP_SRC_MODE_COUNT] = {"server", "peer", "refclock"};
+  static const char *const leaps[4] = {"normal", "insert", "delete", "unsynchronised"};
+  char addr[ADDR_STRLEN];
+
+  printf("{\"name\":");
+  json_string(s->name);
+  printf(",\"address\":");
+  if (s->addr.family != ADDR_UNSPEC) {
+    json_string(ADDR_Format(&s->addr, addr, sizeof(addr)));
+  } else {
+    printf("null");
+  }
+  printf(",\"port\":%u,\"mode\":\"%s\",\"state\":\"%c\",\"state_name\":\"%s\","
+         "\"stratum\":%u,\"poll\":%d,\"reach\":%u,\"reach_octal\":\"%03o\","
+         "\"last_rx_ago\":%.3f,\"offset\":%.9f,\"offset_measured\":%.9f,\"error\":%.9f,"
+         "\"samples\":%u,\"runs\":%u,\"span\":%.3f,\"frequency_ppm\":%.6f,"
+         "\"skew_ppm\":%.6f,\"offset_estimate\":%.9f,\"std_dev\":%.9f,\"distance\":%.9f,"
+         "\"delay\":%.9f,\"root_delay\":%.9f,\"root_dispersion\":%.9f,"
+         "\"reference_id\":\"%08" PRIX32 "\",\"leap\":\"%s\",\"online\":%s,\"burst\":%s,"
+         "\"prefer\":%s,\"noselect\":%s,\"trust\":%s,\"require\":%s,\"kod_stopped\":%s,"
+         "\"requests\":%" PRIu64 ",\"responses_used\":%" PRIu64
+         ",\"responses_other\":%" PRIu64 "}",
+         s->port, modes[s->mode], CMW_SourceStateChar(s->state),
+         CMW_SourceStateName(s->state), s->stratum, s->poll, s->reach, s->reach,
+         s->last_rx_ago, s->last_offset, s->last_offset_measured, s->last_error,
+         s->n_samples, s->n_runs, s->span, s->freq_ppm, s->skew_ppm, s->offset, s->std_dev,
+         s->distance, s->delay, s->root_delay, s->root_dispersion, s->ref_id,
+         leaps[s->leap & 3], s->flags & CMP_SRC_F_ONLINE ? "true" : "false",
+         s->flags & CMP_SRC_F_BURST ? "true" : "false",
+         s->flags & CMP_SRC_F_PREFER ? "true" : "false",
+         s->flags & CMP_SRC_F_NOSELECT ? "true" : "false",
+         s->flags & CMP_SRC_F_TRUST ? "true" : "false",
+         s->flags & CMP_SRC_F_REQUIRE ? "true" : "false",
+         s->flags & CMP_SRC_F_KOD_STOP ? "true" : "false", s->tx, s->rx_samples, s->rx_other);
+}
+
+static void print_sources_header(int verbose)
+{
+  if (verbose) {
+    printf("\n"
+           "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n"
+           " / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n"
+           "| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n"
+           "||                                                 .- xxxx [ yyyy ] +/- zzzz\n"
+           "||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n"
+           "||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n"
+           "||                                \\     |          |  zzzz = estimated error.\n"
+           "||                                 |    |           \\\n");
+  }
+  printf("MS Name/IP address         Stratum Poll Reach LastRx Last sample               \n");
+  printf("===============================================================================\n");
+}
+
+static void print_source_line(const CMW_Source *s)
+{
+  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], ago[16], adj[16], meas[16], err[16];
+
+  source_label(s, name, sizeof(name));
+  if (s->last_rx_ago < 0.0) {
+    /* No sample yet: chronyc shows a 0 offset and a dash for the age. */
+    snprintf(ago, sizeof(ago), "-");
+  } else {
+    format_ago(s->last_rx_ago, ago, sizeof(ago));
+  }
+  format_time(s->last_offset, 1, adj, sizeof(adj));
+  format_time(s->last_offset_measured, 1, meas, sizeof(meas));
+  format_time(s->last_error, 0, err, sizeof(err));
+  printf("%c%c %-27.27s  %2u  %2d   %3o  %4s  %s[%s] +/- %s\n", CMW_SourceModeChar(s->mode),
+         CMW_SourceColumnChar(s->state), name, s->stratum, s->poll, s->reach, ago, adj, meas,
+         err);
+}
+
+static void print_sourcestats_header(int verbose)
+{
+  if (verbose) {
+    printf("                             .- Number of sample points in measurement set.\n"
+           "                            /    .- Number of residual runs with same sign.\n"
+           "                           |    /    .- Length of measurement set (time).\n"
+           "                           |   |    /      .- Est. clock freq error (ppm).\n"
+           "                           |   |   |      /           .- Est. error in freq.\n"
+           "                           |   |   |     |           /         .- Est. offset.\n"
+           "                           |   |   |     |          |          |   On the -.\n"
+           "                           |   |   |     |          |          |   samples. \\\n"
+           "                           |   |   |     |          |          |             |\n");
+  }
+  printf("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev\n");
+  printf("==============================================================================\n");
+}
+
+/* Frequencies: 3 decimals while they fit in 10 columns. */
+static void format_ppm(double v, int is_signed, char *buf, size_t len)
+{
+  if (fabs(v) < 0.0005) {
+    v = 0.0; /* no "-0.000" */
+  }
+  if (fabs(v) < 99999.5) {
+    snprintf(buf, len, is_signed ? "%+10.3f" : "%10.3f", v);
+  } else {
+    snprintf(buf, len, is_signed ? "%+10.0f" : "%10.0f", v);
+  }
+}
+
+static void print_sourcestats_line(const CMW_Source *s)
+{
+  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], span[16], freq[32], skew[32], off[16], sd[16];
+
+  source_label(s, name, sizeof(name));
+  format_ago(s->span, span, sizeof(span));
+  format_ppm(s->freq_ppm, 1, freq, sizeof(freq));
+  format_ppm(s->skew_ppm, 0, skew, sizeof(skew));
+  format_time(s->offset, 1, off, sizeof(off));
+  format_time(s->std_dev, 0, sd, sizeof(sd));
+  printf("%-25.25s %3u %3u  %4s %s %s  %s  %s\n", name, s->n_samples, s->n_runs, span, freq,
+         skew, off, sd);
+}
+
+static void print_selectdata_header(int verbose)
+{
+  if (verbose) {
+    printf("  . State: N - noselect, s - unsynchronised, M - missing samples, d - too far,\n"
+           " /         ~ - jittery, W - waiting for others, x - falseticker, - - outlier,\n"
+           "|          + - combined, * - best, ? - not examined yet.\n"
+           "|  Options: N noselect, P prefer, T trust, R require.  Auth: N none.\n"
+           "|                                         Interval: offset -/+ distance.\n"
+           "|                                                                   Leap -.\n"
+           "|                                                                          \\\n");
+  }
+  printf("S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap\n");
+  printf("=======================================================================\n");
+}
+
+static void print_selectdata_line(const CMW_Source *s)
+{
+  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], opts[8], last[16], lo[16], hi[16];
+
+  source_label(s, name, sizeof(name));
+  snprintf(opts, sizeof(opts), "%c%c%c%c-", s->flags & CMP_SRC_F_NOSELECT ? 'N' : '-',
+           s->flags & CMP_SRC_F_PREFER ? 'P' : '-', s->flags & CMP_SRC_F_TRUST ? 'T' : '-',
+           s->flags & CMP_SRC_F_REQUIRE ? 'R' : '-');
+  if (s->last_rx_ago < 0.0) {
+    snprintf(last, sizeof(last), "-");
+  } else {
+    format_ago(s->last_rx_ago, last, sizeof(last));
+  }
+  format_time(s->offset - s->distance, 1, lo, sizeof(lo));
+  format_time(s->offset + s->distance, 1, hi, sizeof(hi));
+  /* No authentication yet (Auth N), effective options = configured ones, no score. */
+  printf("%c %-22.22s %4s %5s %5s %4s %5s %s %s  %s\n", CMW_SourceStateChar(s->state), name,
+         "N", opts, opts, last, "-", lo, hi, leap_letter(s->leap));
+}
+
+/* sources, sourcestats and selectdata: one fetch, three views. */
+static int cmd_sources(const char *which, int verbose)
+{
+  CMW_Source *all;
+  uint32_t n, i;
+  int stats = strcmp(which, "sourcestats") == 0, select = strcmp(which, "selectdata") == 0;
+
+  all = fetch_sources(&n);
+  if (json) {
+    printf("{\"sources\":[");
+    for (i = 0; i < n; i++) {
+      if (i) {
+        putchar(',');
+      }
+      print_source_json(&all[i]);
+    }
+    printf("],\"total\":%" PRIu32 "}\n", n);
+  } else {
+    if (stats) {
+      print_sourcestats_header(verbose);
+    } else if (select) {
+      print_selectdata_header(verbose);
+    } else {
+      print_sources_header(verbose);
+    }
+    for (i = 0; i < n; i++) {
+      if (stats) {
+        print_sourcestats_line(&all[i]);
+      } else if (select) {
+        print_selectdata_line(&all[i]);
+      } else {
+        print_source_line(&all[i]);
+      }
+    }
+  }
+  free(all);
+  return 0;
+}
+
+static int cmd_activity(void)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  const CMW_Activity *a = &rep.u.activity;
+
+  memset(&req, 0, sizeof(req));
+  req.command = CMP_CMD_ACTIVITY;
+  transact(&req, &rep);
+  if (json) {
+    printf("{\"online\":%" PRIu32 ",\"offline\":%" PRIu32 ",\"burst_online\":%" PRIu32
+           ",\"burst_offline\":%" PRIu32 ",\"unresolved\":%" PRIu32 "}\n",
+           a->online, a->offline, a->burst_online, a->burst_offline, a->unresolved);
+    return 0;
+  }
+  printf("%" PRIu32 " sources online\n", a->online);
+  printf("%" PRIu32 " sources offline\n", a->offline);
+  printf("%" PRIu32 " sources doing burst (return to online)\n", a->burst_online);
+  printf("%" PRIu32 " sources doing burst (return to offline)\n", a->burst_offline);
+  printf("%" PRIu32 " sources with unknown address\n", a->unresolved);
+  return 0;
+}
+
+/* A whole decimal number in [min, max]; 0 when the text is anything else. */
+static int parse_uint(const char *text, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+  char *end;
+
+  if (text[0] < '0' || text[0] > '9') {
+    return 0;
+  }
+  errno = 0;
+  *out = strtoul(text, &end, 10);
+  return errno == 0 && *end == '\0' && *out >= min && *out <= max;
+}
+
+/* makestep, burst GOOD/MAX [ADDR], online [ADDR], offline [ADDR]. */
+static int cmd_control(uint16_t command, const char *counts, const char *addr_text)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  IPAddr *addr = NULL;
+
+  memset(&req, 0, sizeof(req));
+  req.command = command;
+  if (command == CMP_CMD_BURST) {
+    unsigned long good, max;
+    const char *slash = strchr(counts, '/');
+    char first[16];
+
+    if (!slash || (size_t)(slash - counts) >= sizeof(first)) {
+      fprintf(stderr, "timectl: burst wants GOOD/MAX, e.g. burst 4/8\n");
+      return 2;
+    }
+    snprintf(first, sizeof(first), "%.*s", (int)(slash - counts), counts);
+    if (!parse_uint(slash + 1, 1, CMP_BURST_MAX, &max) || !parse_uint(first, 0, max, &good)) {
+      fprintf(stderr, "timectl: invalid burst %s (GOOD <= MAX, 1 <= MAX <= %d)\n", counts,
+              CMP_BURST_MAX);
+      return 2;
+    }
+    req.u.burst.n_good = (uint32_t)good;
+    req.u.burst.n_max = (uint32_t)max;
+    addr = &req.u.burst.addr;
+  } else if (command == CMP_CMD_ONLINE || command == CMP_CMD_OFFLINE) {
+    addr = &req.u.online.addr;
+  }
+  if (addr_text && (!addr || !ADDR_Parse(addr_text, addr))) {
+    fprintf(stderr, "timectl: invalid address %s (a numeric IPv4 or IPv6 address)\n",
+            addr_text);
+    return 2;
+  }
+  transact(&req, &rep);
+  if (json) {
+    printf("{\"status\":\"ok\"");
+    if (addr) {
+      printf(",\"matched\":%" PRIu32, rep.u.matched.matched);
+    }
+    printf("}\n");
+  } else {
+    printf("200 OK\n");
+  }
+  return 0;
+}
+
+/* A non-negative decimal number (waitsync limits); 0 when the text is anything else. */
+static int parse_nonneg(const char *text, double max, double *out)
+{
+  char *end;
+
+  errno = 0;
+  *out = strtod(text, &end);
+  return errno == 0 && end != text && *end == '\0' && isfinite(*out) && *out >= 0.0 &&
+         *out <= max;
+}
+
+/* Sleep through poll() (no sleep(): SIGINT must end the wait at once). */
+static void wait_ms(long ms)
+{
+  struct timespec start;
+  long left;
+
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while ((left = ms - elapsed_ms(&start)) > 0) {
+    if (poll(NULL, 0, (int)(left > 1000000 ? 1000000 : left)) < 0 && errno != EINTR) {
+      die("poll: %s", strerror(errno));
+    }
+    if (got_signal) {
+      die("interrupted");
+    }
+  }
+}
+
+/* waitsync [MAX_TRIES [MAX_CORRECTION [MAX_SKEW [INTERVAL]]]] as chronyc: ask for tracking
+   every INTERVAL s (default 10) until the daemon is synchronised to a real source (not the
+   local clock) with |system time offset| <= MAX_CORRECTION s and skew <= MAX_SKEW ppm (0:
+   no limit); exit 0 then, or 1 after MAX_TRIES tries (0: no limit). */
+static int cmd_waitsync(int nargs, char **args)
+{
+  unsigned long tries = 0, try;
+  double max_corr = 0.0, max_skew = 0.0, interval = 10.0;
+
+  if ((nargs > 0 && !parse_uint(args[0], 0, 1000000000ul, &tries)) ||
+      (nargs > 1 && !parse_nonneg(args[1], 1e9, &max_corr)) ||
+      (nargs > 2 && !parse_nonneg(args[2], 1e9, &max_skew)) ||
+      (nargs > 3 && (!parse_nonneg(args[3], 86400.0, &interval) || interval < 0.1))) {
+    fprintf(stderr, "timectl: waitsync [MAX_TRIES [MAX_CORRECTION [MAX_SKEW [INTERVAL]]]]: "
+                    "non-negative numbers, INTERVAL 0.1..86400 s\n");
+    return 2;
+  }
+  for (try = 1;; try++) {
+    CMW_Request req;
+    CMW_Reply rep;
+    const CMW_Tracking *t = &rep.u.tracking;
+    double corr;
+    int ok;
+
+    memset(&req, 0, sizeof(req));
+    req.command = CMP_CMD_TRACKING;
+    transact(&req, &rep);
+    corr = fabs(t->system_offset);
+    ok = t->synchronised && t->leap != 3 && t->ref_id != 0 && t->ref_id != REFID_LOCAL &&
+         (max_corr == 0.0 || corr <= max_corr) && (max_skew == 0.0 || t->skew_ppm <= max_skew);
+    if (!json) {
+      char name[ADDR_STRLEN];
+
+      ref_name(t, name, sizeof(name));
+      printf("try: %lu, refid: %08" PRIX32 " (%s), correction: %.9f, skew: %.3f\n", try,
+             t->ref_id, name, corr, t->skew_ppm);
+      fflush(stdout);
+    }
+    if (ok || (tries != 0 && try >= tries)) {
+      if (json) {
+        printf("{\"synchronised\":%s,\"tries\":%lu,\"reference_id\":\"%08" PRIX32 "\","
+               "\"correction\":%.9f,\"skew_ppm\":%.6f}\n",
+               ok ? "true" : "false", try, t->ref_id, corr, t->skew_ppm);
+      }
+      return ok ? 0 : 1;
+    }
+    wait_ms(lround(interval * 1000.0));
+  }
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -653,7 +1133,8 @@ int main(int argc, char **argv)
       json = 1;
       break;
     case 'n':
-      break; /* names are never resolved */
+      numeric = 1; /* names are never resolved either way */
+      break;
     case 'H':
       usage(stdout);
       return 0;
@@ -696,6 +1177,21 @@ int main(int argc, char **argv)
     ret = cmd_accheck(argv[optind + 1]);
   } else if (strcmp(cmd, "shutdown") == 0 && nargs == 0) {
     ret = cmd_shutdown();
+  } else if ((strcmp(cmd, "sources") == 0 || strcmp(cmd, "sourcestats") == 0 ||
+              strcmp(cmd, "selectdata") == 0) &&
+             (nargs == 0 || (nargs == 1 && strcmp(argv[optind + 1], "-v") == 0))) {
+    ret = cmd_sources(cmd, nargs == 1);
+  } else if (strcmp(cmd, "activity") == 0 && nargs == 0) {
+    ret = cmd_activity();
+  } else if (strcmp(cmd, "makestep") == 0 && nargs == 0) {
+    ret = cmd_control(CMP_CMD_MAKESTEP, NULL, NULL);
+  } else if (strcmp(cmd, "burst") == 0 && (nargs == 1 || nargs == 2)) {
+    ret = cmd_control(CMP_CMD_BURST, argv[optind + 1], nargs == 2 ? argv[optind + 2] : NULL);
+  } else if ((strcmp(cmd, "online") == 0 || strcmp(cmd, "offline") == 0) && nargs <= 1) {
+    ret = cmd_control(strcmp(cmd, "online") == 0 ? CMP_CMD_ONLINE : CMP_CMD_OFFLINE, NULL,
+                      nargs == 1 ? argv[optind + 1] : NULL);
+  } else if (strcmp(cmd, "waitsync") == 0 && nargs <= 4) {
+    ret = cmd_waitsync(nargs, argv + optind + 1);
   } else {
     fprintf(stderr, "timectl: unknown command or wrong arguments: %s\n", cmd);
     usage(stderr);

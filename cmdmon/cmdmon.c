@@ -33,6 +33,8 @@
 #include "log.h"
 #include "sched.h"
 
+/* Safety bound on the sources walked for ACTIVITY, whatever total the engine reports. */
+#define MAX_ACTIVITY_SOURCES 65536u
 /* Datagrams handled per wake-up, so a flood cannot starve the NTP sockets. */
 #define MAX_PER_WAKEUP 16
 /* File descriptors a sender might push at us with SCM_RIGHTS; we close them at once. */
@@ -293,6 +295,66 @@ static void fill_clients(const CMW_Request *req, CMW_ClientsPage *page)
   page->total = total;
 }
 
+/* The wire's state numbers are SEL_Status values (cmdmon_proto.h). */
+_Static_assert(CMP_SRC_ST_NONE == SEL_ST_NONE && CMP_SRC_ST_NOSELECT == SEL_ST_NOSELECT &&
+                   CMP_SRC_ST_MISSING == SEL_ST_MISSING && CMP_SRC_ST_UNSYNC == SEL_ST_UNSYNC &&
+                   CMP_SRC_ST_DISTANCE == SEL_ST_DISTANCE && CMP_SRC_ST_JITTER == SEL_ST_JITTER &&
+                   CMP_SRC_ST_WAITING == SEL_ST_WAITING &&
+                   CMP_SRC_ST_FALSETICKER == SEL_ST_FALSETICKER &&
+                   CMP_SRC_ST_OUTLIER == SEL_ST_OUTLIER &&
+                   CMP_SRC_ST_COMBINED == SEL_ST_COMBINED &&
+                   CMP_SRC_ST_SELECTED == SEL_ST_SELECTED && CMP_SRC_ST_COUNT == SEL_ST_COUNT,
+               "source state numbers differ from SEL_Status");
+
+static void fill_sources(const CMW_Request *req, CMW_SourcesPage *page)
+{
+  SYN_SourceReport r;
+  uint32_t i, total = 0;
+
+  page->start = req->u.sources.start;
+  page->count = 0;
+  for (i = 0; i < CMP_SOURCES_PER_PAGE; i++) {
+    if (req->u.sources.start > UINT32_MAX - i) {
+      break;
+    }
+    memset(&r, 0, sizeof(r));
+    if (!cam_ops->source(cam_ctx, req->u.sources.start + i, &r, &total)) {
+      break;
+    }
+    CMW_SourceFromReport(&r, &page->sources[page->count]);
+    page->count++;
+  }
+  page->total = total;
+}
+
+static void fill_activity(CMW_Activity *a)
+{
+  SYN_SourceReport r;
+  CMW_Source s;
+  uint32_t i, total = 0;
+
+  memset(a, 0, sizeof(*a));
+  for (i = 0; i < MAX_ACTIVITY_SOURCES; i++) {
+    memset(&r, 0, sizeof(r));
+    if (!cam_ops->source(cam_ctx, i, &r, &total)) {
+      break;
+    }
+    CMW_SourceFromReport(&r, &s);
+    CMW_ActivityAdd(a, &s);
+  }
+}
+
+/* BURST/ONLINE/OFFLINE: naming an address that no source has is an error (chronyc "No
+   such source"); naming none and having no sources is not. */
+static uint16_t matched_status(const IPAddr *addr, int n, CMW_Reply *rep)
+{
+  if (n < 0) {
+    return CMP_STATUS_FAILED;
+  }
+  rep->u.matched.matched = (uint32_t)n;
+  return n == 0 && addr->family != ADDR_UNSPEC ? CMP_STATUS_NO_SUCH_SOURCE : CMP_STATUS_OK;
+}
+
 /* Run a decoded, authorised request.  Returns the status; *run_shutdown is set when the
    daemon must stop once the reply is out. */
 static uint16_t execute(const CMW_Request *req, CMW_Reply *rep, int *run_shutdown)
@@ -331,6 +393,40 @@ static uint16_t execute(const CMW_Request *req, CMW_Reply *rep, int *run_shutdow
     }
     *run_shutdown = 1;
     return CMP_STATUS_OK;
+  case CMP_CMD_SOURCES:
+    if (!cam_ops->source) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    fill_sources(req, &rep->u.sources);
+    return CMP_STATUS_OK;
+  case CMP_CMD_ACTIVITY:
+    if (!cam_ops->source) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    fill_activity(&rep->u.activity);
+    return CMP_STATUS_OK;
+  case CMP_CMD_MAKESTEP:
+    if (!cam_ops->makestep) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    return cam_ops->makestep(cam_ctx) ? CMP_STATUS_OK : CMP_STATUS_FAILED;
+  case CMP_CMD_BURST:
+    if (!cam_ops->burst) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    return matched_status(&req->u.burst.addr,
+                          cam_ops->burst(cam_ctx, &req->u.burst.addr, (int)req->u.burst.n_good,
+                                         (int)req->u.burst.n_max),
+                          rep);
+  case CMP_CMD_ONLINE:
+  case CMP_CMD_OFFLINE:
+    if (!cam_ops->set_online) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    return matched_status(&req->u.online.addr,
+                          cam_ops->set_online(cam_ctx, &req->u.online.addr,
+                                              req->command == CMP_CMD_ONLINE),
+                          rep);
   default:
     return CMP_STATUS_UNKNOWN_COMMAND;
   }
@@ -447,6 +543,11 @@ static void handle_datagram(int fd, const uint8_t *buf, size_t len, int truncate
 
   rep.status = execute(&req, &rep, &run_shutdown);
   send_reply(fd, &rep, from, from_len);
+  if (CMW_CommandPermission(req.command) == CMW_PERM_CONTROL && !run_shutdown) {
+    /* Control commands change what the daemon does: leave a trace of who asked. */
+    LOG_Message(LOG_INFO_LEVEL, "cmdmon: %s by uid %u: %s", CMW_CommandName(req.command),
+                (unsigned)uid, CMW_StatusText(rep.status));
+  }
   if (run_shutdown) {
     LOG_Message(LOG_INFO_LEVEL, "cmdmon: shutdown requested by uid %u", (unsigned)uid);
     cam_ops->shutdown(cam_ctx);

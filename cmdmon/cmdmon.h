@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "cmdmon_wire.h"
+#include "sync.h"
 
 typedef struct {
   /* Fill *out with the current clock state. */
@@ -30,6 +31,20 @@ typedef struct {
   int (*accheck)(void *ctx, const IPAddr *addr);
   /* Begin a clean shutdown (like SIGTERM); called after the reply has been sent. */
   void (*shutdown)(void *ctx);
+  /* Fill *out with the report of source number index (0-based, the engine's table order:
+     SYN_GetSourceReport) and *total with the number of sources; return 1, or 0 past the
+     end (still setting *total).  Serves SOURCES and ACTIVITY. */
+  int (*source)(void *ctx, uint32_t index, SYN_SourceReport *out, uint32_t *total);
+  /* Step the clock by the whole current offset (chronyc makestep: SYN_MakeStep and carry
+     out its actions); return 1, or 0 when it cannot be done (CMP_STATUS_FAILED). */
+  int (*makestep)(void *ctx);
+  /* Start a burst of n_max requests (chronyc burst good/max; good <= max, 1 <= max <=
+     CMP_BURST_MAX) on the sources whose address is *addr, or on every source when
+     addr->family is ADDR_UNSPEC.  Returns the number of sources affected. */
+  int (*burst)(void *ctx, const IPAddr *addr, int n_good, int n_max);
+  /* Set the sources whose address is *addr (every source: ADDR_UNSPEC) online (1) or
+     offline (0).  Returns the number of sources affected. */
+  int (*set_online)(void *ctx, const IPAddr *addr, int online);
 } CAM_Ops;
 
 /* Create the socket's directory if missing (mode 0750, owned by owner_uid/owner_gid when

@@ -63,6 +63,32 @@
  *   ACCHECK request: address (20).  Reply: allowed u8 (0/1), 3 reserved.
  *
  *   SHUTDOWN request and reply: empty.
+ *
+ *   SOURCES request: start index u32, reserved u32.  Reply: total u32 (sources now),
+ *     start u32 (echo), count u32 (0..CMP_SOURCES_PER_PAGE), reserved u32, then
+ *     CMP_SOURCES_PER_PAGE records of CMP_SOURCE_REC_LEN bytes (unused ones zero).  One
+ *     record carries everything `sources`, `sourcestats`, `selectdata` and `activity`
+ *     show of a source, so the client needs one kind of page for all four:
+ *       0 name, CMP_SOURCE_NAME_LEN bytes: printable ASCII, NUL-terminated, zero-padded |
+ *       64 address (20) | 84 port u16 | 86 mode u8 (CMP_SRC_MODE_*) |
+ *       87 state u8 (CMP_SRC_ST_*) | 88 stratum u8 | 89 poll s8 (log2 s) | 90 reach u8 |
+ *       91 leap u8 (0..3) | 92 flags u8 (CMP_SRC_F_*; bit 7 zero) | 93 reserved |
+ *       94 n_samples u16 | 96 n_runs u16 | 98 reserved u16 | 100 ref_id u32 |
+ *       104 tx u64 | 112 rx_samples u64 | 120 rx_other u64 |
+ *       128 CMP_SRC_N_DOUBLES doubles: last_rx_ago, last_offset, last_offset_measured,
+ *         last_error, span, freq_ppm, skew_ppm, offset, std_dev, distance, delay,
+ *         root_delay, root_dispersion.
+ *
+ *   ACTIVITY request: empty (padded).  Reply: five u32 counts: online, offline,
+ *     burst_online (in a burst, online afterwards), burst_offline, unresolved.
+ *
+ *   MAKESTEP request and reply: empty.
+ *
+ *   BURST request: n_good u32, n_max u32 (1..CMP_BURST_MAX, n_good <= n_max), address
+ *     (20; family 0 = every source).  Reply: matched u32 (sources affected).
+ *
+ *   ONLINE / OFFLINE request: address (20; family 0 = every source).  Reply: matched u32.
+ *     BURST, ONLINE and OFFLINE naming an address no source has: NO_SUCH_SOURCE reply.
  */
 #ifndef TIMED_CMDMON_PROTO_H
 #define TIMED_CMDMON_PROTO_H
@@ -79,6 +105,12 @@
 #define CMP_CMD_CLIENTS 3
 #define CMP_CMD_ACCHECK 4
 #define CMP_CMD_SHUTDOWN 5
+#define CMP_CMD_SOURCES 6
+#define CMP_CMD_ACTIVITY 7
+#define CMP_CMD_MAKESTEP 8
+#define CMP_CMD_BURST 9
+#define CMP_CMD_ONLINE 10
+#define CMP_CMD_OFFLINE 11
 
 /* Reply status codes. */
 #define CMP_STATUS_OK 0
@@ -88,6 +120,7 @@
 #define CMP_STATUS_NOT_AUTHORISED 4   /* control command from an unprivileged sender */
 #define CMP_STATUS_INVALID_ARGUMENT 5 /* a request field is out of range */
 #define CMP_STATUS_UNAVAILABLE 6      /* the command is not supported in this configuration */
+#define CMP_STATUS_NO_SUCH_SOURCE 7   /* BURST/ONLINE/OFFLINE: no source has that address */
 
 /* Header layout. */
 #define CMP_HEADER_LEN 12
@@ -134,6 +167,77 @@
 /* ACCHECK request and reply bodies. */
 #define CMP_ACCHECK_REQ_BODY_LEN CMP_ADDR_LEN
 #define CMP_ACCHECK_BODY_LEN 4
+
+/* SOURCES request and reply bodies. */
+/* Two records keep the page (and so its padded request) under the CLIENTS request, the
+   longest packet of the protocol. */
+#define CMP_SOURCES_PER_PAGE 2
+#define CMP_SOURCES_REQ_BODY_LEN 8
+#define CMP_SRCS_TOTAL 0
+#define CMP_SRCS_START 4
+#define CMP_SRCS_COUNT 8
+#define CMP_SRCS_RECORDS 16
+#define CMP_SOURCE_NAME_LEN 64
+#define CMP_SRC_NAME 0
+#define CMP_SRC_ADDR 64
+#define CMP_SRC_PORT 84
+#define CMP_SRC_MODE 86
+#define CMP_SRC_STATE 87
+#define CMP_SRC_STRATUM 88
+#define CMP_SRC_POLL 89
+#define CMP_SRC_REACH 90
+#define CMP_SRC_LEAP 91
+#define CMP_SRC_FLAGS 92
+#define CMP_SRC_N_SAMPLES 94
+#define CMP_SRC_N_RUNS 96
+#define CMP_SRC_REF_ID 100
+#define CMP_SRC_TX 104
+#define CMP_SRC_RX_SAMPLES 112
+#define CMP_SRC_RX_OTHER 120
+#define CMP_SRC_DOUBLES 128
+#define CMP_SRC_N_DOUBLES 13
+#define CMP_SOURCE_REC_LEN (CMP_SRC_DOUBLES + 8 * CMP_SRC_N_DOUBLES) /* 232 */
+#define CMP_SOURCES_BODY_LEN (CMP_SRCS_RECORDS + CMP_SOURCES_PER_PAGE * CMP_SOURCE_REC_LEN)
+
+/* Source modes (the first column of `sources`). */
+#define CMP_SRC_MODE_SERVER 0   /* '^' */
+#define CMP_SRC_MODE_PEER 1     /* '=' */
+#define CMP_SRC_MODE_REFCLOCK 2 /* '#' */
+#define CMP_SRC_MODE_COUNT 3
+
+/* Source states: the result of the last selection, in the order of SEL_Status
+   (daemon/selection.h; cmdmon.c checks the two agree). */
+#define CMP_SRC_ST_NONE 0        /* '?' not examined yet */
+#define CMP_SRC_ST_NOSELECT 1    /* 'N' */
+#define CMP_SRC_ST_MISSING 2     /* 'M' no usable estimate */
+#define CMP_SRC_ST_UNSYNC 3      /* 's' source not synchronised */
+#define CMP_SRC_ST_DISTANCE 4    /* 'd' root distance too large */
+#define CMP_SRC_ST_JITTER 5      /* '~' too variable */
+#define CMP_SRC_ST_WAITING 6     /* 'W' waiting for more sources */
+#define CMP_SRC_ST_FALSETICKER 7 /* 'x' */
+#define CMP_SRC_ST_OUTLIER 8     /* '-' not combined */
+#define CMP_SRC_ST_COMBINED 9    /* '+' */
+#define CMP_SRC_ST_SELECTED 10   /* '*' */
+#define CMP_SRC_ST_COUNT 11
+
+/* Source flags. */
+#define CMP_SRC_F_ONLINE 0x01
+#define CMP_SRC_F_BURST 0x02    /* a burst (or iburst) is in progress */
+#define CMP_SRC_F_PREFER 0x04
+#define CMP_SRC_F_NOSELECT 0x08
+#define CMP_SRC_F_TRUST 0x10
+#define CMP_SRC_F_REQUIRE 0x20
+#define CMP_SRC_F_KOD_STOP 0x40 /* polling stopped by a DENY/RSTR kiss-o'-death */
+#define CMP_SRC_F_ALL 0x7F
+
+/* ACTIVITY reply body. */
+#define CMP_ACTIVITY_BODY_LEN 20
+
+/* BURST, ONLINE and OFFLINE bodies. */
+#define CMP_BURST_MAX 64
+#define CMP_BURST_REQ_BODY_LEN (8 + CMP_ADDR_LEN)
+#define CMP_ONLINE_REQ_BODY_LEN CMP_ADDR_LEN
+#define CMP_MATCHED_BODY_LEN 4
 
 /* Longest datagram of the protocol (the CLIENTS request); anything longer is dropped. */
 #define CMP_MAX_PACKET (CMP_HEADER_LEN + CMP_CLIENTS_BODY_LEN) /* 508 */

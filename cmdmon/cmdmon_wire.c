@@ -30,6 +30,12 @@ static const CommandInfo commands[] = {
     {CMP_CMD_CLIENTS, "clients", CMW_PERM_OPEN, CMP_CLIENTS_REQ_BODY_LEN, CMP_CLIENTS_BODY_LEN},
     {CMP_CMD_ACCHECK, "accheck", CMW_PERM_OPEN, CMP_ACCHECK_REQ_BODY_LEN, CMP_ACCHECK_BODY_LEN},
     {CMP_CMD_SHUTDOWN, "shutdown", CMW_PERM_CONTROL, 0, 0},
+    {CMP_CMD_SOURCES, "sources", CMW_PERM_OPEN, CMP_SOURCES_REQ_BODY_LEN, CMP_SOURCES_BODY_LEN},
+    {CMP_CMD_ACTIVITY, "activity", CMW_PERM_OPEN, 0, CMP_ACTIVITY_BODY_LEN},
+    {CMP_CMD_MAKESTEP, "makestep", CMW_PERM_CONTROL, 0, 0},
+    {CMP_CMD_BURST, "burst", CMW_PERM_CONTROL, CMP_BURST_REQ_BODY_LEN, CMP_MATCHED_BODY_LEN},
+    {CMP_CMD_ONLINE, "online", CMW_PERM_CONTROL, CMP_ONLINE_REQ_BODY_LEN, CMP_MATCHED_BODY_LEN},
+    {CMP_CMD_OFFLINE, "offline", CMW_PERM_CONTROL, CMP_ONLINE_REQ_BODY_LEN, CMP_MATCHED_BODY_LEN},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -59,6 +65,10 @@ static const char *const serverstat_names[CMW_N_SERVERSTATS] = {
    protocol version. */
 _Static_assert(CMW_N_SERVERSTATS <= CMP_SERVERSTATS_SLOTS, "serverstats slots exhausted");
 _Static_assert(CMP_CLIENTS_REQ_BODY_LEN <= CMP_CLIENTS_BODY_LEN, "clients request too long");
+_Static_assert(CMP_SOURCES_REQ_BODY_LEN <= CMP_SOURCES_BODY_LEN, "sources request too long");
+_Static_assert(CMP_SOURCES_BODY_LEN <= CMP_CLIENTS_BODY_LEN, "CMP_MAX_PACKET is too small");
+_Static_assert(CMP_SRC_FLAGS + 1 < CMP_SRC_N_SAMPLES && CMP_SRC_RX_OTHER + 8 == CMP_SRC_DOUBLES,
+               "source record layout overlaps");
 
 static const CommandInfo *find_command(uint16_t command)
 {
@@ -141,6 +151,8 @@ const char *CMW_StatusText(uint16_t status)
     return "Invalid argument";
   case CMP_STATUS_UNAVAILABLE:
     return "Not available";
+  case CMP_STATUS_NO_SUCH_SOURCE:
+    return "No such source";
   default:
     return "Unknown status";
   }
@@ -321,6 +333,13 @@ static CMW_Result check_header(const uint8_t *buf, size_t len, uint8_t type)
 
 /* ---- requests ---- */
 
+/* chronyc `burst good/max`: at least one request, good never above max, and a bound so
+   that nobody can make us flood a server through the command socket. */
+static int valid_burst(uint32_t n_good, uint32_t n_max)
+{
+  return n_max >= 1 && n_max <= CMP_BURST_MAX && n_good <= n_max;
+}
+
 CMW_Result CMW_DecodeRequest(const uint8_t *buf, size_t len, CMW_Request *req)
 {
   const CommandInfo *ci;
@@ -357,6 +376,23 @@ CMW_Result CMW_DecodeRequest(const uint8_t *buf, size_t len, CMW_Request *req)
       return CMW_ERR_VALUE;
     }
     break;
+  case CMP_CMD_SOURCES:
+    req->u.sources.start = get32(body);
+    break;
+  case CMP_CMD_BURST:
+    req->u.burst.n_good = get32(body);
+    req->u.burst.n_max = get32(body + 4);
+    if (!valid_burst(req->u.burst.n_good, req->u.burst.n_max) ||
+        !get_addr(body + 8, &req->u.burst.addr)) {
+      return CMW_ERR_VALUE;
+    }
+    break;
+  case CMP_CMD_ONLINE:
+  case CMP_CMD_OFFLINE:
+    if (!get_addr(body, &req->u.online.addr)) {
+      return CMW_ERR_VALUE;
+    }
+    break;
   default:
     break;
   }
@@ -385,6 +421,23 @@ size_t CMW_EncodeRequest(const CMW_Request *req, uint8_t *buf, size_t size)
     break;
   case CMP_CMD_ACCHECK:
     if (req->u.accheck.addr.family == ADDR_UNSPEC || !put_addr(body, &req->u.accheck.addr)) {
+      return 0;
+    }
+    break;
+  case CMP_CMD_SOURCES:
+    put32(body, req->u.sources.start);
+    break;
+  case CMP_CMD_BURST:
+    if (!valid_burst(req->u.burst.n_good, req->u.burst.n_max) ||
+        !put_addr(body + 8, &req->u.burst.addr)) {
+      return 0;
+    }
+    put32(body, req->u.burst.n_good);
+    put32(body + 4, req->u.burst.n_max);
+    break;
+  case CMP_CMD_ONLINE:
+  case CMP_CMD_OFFLINE:
+    if (!put_addr(body, &req->u.online.addr)) {
       return 0;
     }
     break;
@@ -558,6 +611,190 @@ static CMW_Result get_clients(const uint8_t *b, CMW_ClientsPage *p)
   return CMW_OK;
 }
 
+/* The name field: printable ASCII, then NUL bytes to the end of the field (so each name
+   has exactly one encoding and a client can print it without escaping). */
+static int valid_name_char(char c)
+{
+  return c >= 0x20 && c < 0x7f;
+}
+
+static int put_name(uint8_t *p, const char *name)
+{
+  size_t i;
+
+  memset(p, 0, CMP_SOURCE_NAME_LEN);
+  for (i = 0; i < CMP_SOURCE_NAME_LEN - 1 && name[i] != '\0'; i++) {
+    if (!valid_name_char(name[i])) {
+      return 0;
+    }
+    p[i] = (uint8_t)name[i];
+  }
+  /* Longer than the field: refuse rather than cut silently (CMW_SourceFromReport cuts). */
+  return i < CMP_SOURCE_NAME_LEN - 1 || name[i] == '\0';
+}
+
+static int get_name(const uint8_t *p, char *name)
+{
+  size_t i, n;
+
+  for (n = 0; n < CMP_SOURCE_NAME_LEN && p[n] != 0; n++) {
+    if (!valid_name_char((char)p[n])) {
+      return 0;
+    }
+  }
+  if (n == CMP_SOURCE_NAME_LEN) {
+    return 0; /* no terminating NUL */
+  }
+  for (i = n; i < CMP_SOURCE_NAME_LEN; i++) {
+    if (p[i] != 0) {
+      return 0;
+    }
+  }
+  memcpy(name, p, n);
+  memset(name + n, 0, CMP_SOURCE_NAME_LEN - n);
+  return 1;
+}
+
+static int valid_source(const CMW_Source *s)
+{
+  return s->mode < CMP_SRC_MODE_COUNT && s->state < CMP_SRC_ST_COUNT && s->leap <= 3 &&
+         (s->flags & ~CMP_SRC_F_ALL) == 0;
+}
+
+static int put_source(uint8_t *r, const CMW_Source *s)
+{
+  const double d[CMP_SRC_N_DOUBLES] = {
+      s->last_rx_ago, s->last_offset, s->last_offset_measured, s->last_error, s->span,
+      s->freq_ppm, s->skew_ppm, s->offset, s->std_dev, s->distance, s->delay,
+      s->root_delay, s->root_dispersion};
+  size_t i;
+
+  if (!valid_source(s) || !put_name(r + CMP_SRC_NAME, s->name) ||
+      !put_addr(r + CMP_SRC_ADDR, &s->addr)) {
+    return 0;
+  }
+  put16(r + CMP_SRC_PORT, s->port);
+  r[CMP_SRC_MODE] = s->mode;
+  r[CMP_SRC_STATE] = s->state;
+  r[CMP_SRC_STRATUM] = s->stratum;
+  r[CMP_SRC_POLL] = (uint8_t)s->poll;
+  r[CMP_SRC_REACH] = s->reach;
+  r[CMP_SRC_LEAP] = s->leap;
+  r[CMP_SRC_FLAGS] = s->flags;
+  put16(r + CMP_SRC_N_SAMPLES, s->n_samples);
+  put16(r + CMP_SRC_N_RUNS, s->n_runs);
+  put32(r + CMP_SRC_REF_ID, s->ref_id);
+  put64(r + CMP_SRC_TX, s->tx);
+  put64(r + CMP_SRC_RX_SAMPLES, s->rx_samples);
+  put64(r + CMP_SRC_RX_OTHER, s->rx_other);
+  for (i = 0; i < CMP_SRC_N_DOUBLES; i++) {
+    put_double(r + CMP_SRC_DOUBLES + 8 * i, d[i]);
+  }
+  return 1;
+}
+
+static CMW_Result get_source(const uint8_t *r, CMW_Source *s)
+{
+  double d[CMP_SRC_N_DOUBLES];
+  size_t i;
+
+  if (!get_name(r + CMP_SRC_NAME, s->name) || !get_addr(r + CMP_SRC_ADDR, &s->addr)) {
+    return CMW_ERR_VALUE;
+  }
+  s->port = get16(r + CMP_SRC_PORT);
+  s->mode = r[CMP_SRC_MODE];
+  s->state = r[CMP_SRC_STATE];
+  s->stratum = r[CMP_SRC_STRATUM];
+  s->poll = (int8_t)r[CMP_SRC_POLL];
+  s->reach = r[CMP_SRC_REACH];
+  s->leap = r[CMP_SRC_LEAP];
+  s->flags = r[CMP_SRC_FLAGS];
+  if (!valid_source(s)) {
+    return CMW_ERR_VALUE;
+  }
+  s->n_samples = get16(r + CMP_SRC_N_SAMPLES);
+  s->n_runs = get16(r + CMP_SRC_N_RUNS);
+  s->ref_id = get32(r + CMP_SRC_REF_ID);
+  s->tx = get64(r + CMP_SRC_TX);
+  s->rx_samples = get64(r + CMP_SRC_RX_SAMPLES);
+  s->rx_other = get64(r + CMP_SRC_RX_OTHER);
+  for (i = 0; i < CMP_SRC_N_DOUBLES; i++) {
+    if (!get_double(r + CMP_SRC_DOUBLES + 8 * i, &d[i])) {
+      return CMW_ERR_VALUE;
+    }
+  }
+  s->last_rx_ago = d[0];
+  s->last_offset = d[1];
+  s->last_offset_measured = d[2];
+  s->last_error = d[3];
+  s->span = d[4];
+  s->freq_ppm = d[5];
+  s->skew_ppm = d[6];
+  s->offset = d[7];
+  s->std_dev = d[8];
+  s->distance = d[9];
+  s->delay = d[10];
+  s->root_delay = d[11];
+  s->root_dispersion = d[12];
+  return CMW_OK;
+}
+
+static int put_sources(uint8_t *b, const CMW_SourcesPage *p)
+{
+  size_t i;
+
+  if (p->count > CMP_SOURCES_PER_PAGE) {
+    return 0;
+  }
+  put32(b + CMP_SRCS_TOTAL, p->total);
+  put32(b + CMP_SRCS_START, p->start);
+  put32(b + CMP_SRCS_COUNT, p->count);
+  for (i = 0; i < p->count; i++) {
+    if (!put_source(b + CMP_SRCS_RECORDS + CMP_SOURCE_REC_LEN * i, &p->sources[i])) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static CMW_Result get_sources(const uint8_t *b, CMW_SourcesPage *p)
+{
+  CMW_Result r;
+  size_t i;
+
+  p->total = get32(b + CMP_SRCS_TOTAL);
+  p->start = get32(b + CMP_SRCS_START);
+  p->count = get32(b + CMP_SRCS_COUNT);
+  if (p->count > CMP_SOURCES_PER_PAGE) {
+    return CMW_ERR_VALUE;
+  }
+  for (i = 0; i < p->count; i++) {
+    r = get_source(b + CMP_SRCS_RECORDS + CMP_SOURCE_REC_LEN * i, &p->sources[i]);
+    if (r != CMW_OK) {
+      return r;
+    }
+  }
+  return CMW_OK;
+}
+
+static void put_activity(uint8_t *b, const CMW_Activity *a)
+{
+  put32(b, a->online);
+  put32(b + 4, a->offline);
+  put32(b + 8, a->burst_online);
+  put32(b + 12, a->burst_offline);
+  put32(b + 16, a->unresolved);
+}
+
+static void get_activity(const uint8_t *b, CMW_Activity *a)
+{
+  a->online = get32(b);
+  a->offline = get32(b + 4);
+  a->burst_online = get32(b + 8);
+  a->burst_offline = get32(b + 12);
+  a->unresolved = get32(b + 16);
+}
+
 size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
 {
   const CommandInfo *ci;
@@ -596,6 +833,17 @@ size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
   case CMP_CMD_ACCHECK:
     ok = valid_flag(rep->u.accheck.allowed);
     body[0] = rep->u.accheck.allowed;
+    break;
+  case CMP_CMD_SOURCES:
+    ok = put_sources(body, &rep->u.sources);
+    break;
+  case CMP_CMD_ACTIVITY:
+    put_activity(body, &rep->u.activity);
+    break;
+  case CMP_CMD_BURST:
+  case CMP_CMD_ONLINE:
+  case CMP_CMD_OFFLINE:
+    put32(body, rep->u.matched.matched);
     break;
   default:
     break;
@@ -641,7 +889,184 @@ CMW_Result CMW_DecodeReply(const uint8_t *buf, size_t len, CMW_Reply *rep)
   case CMP_CMD_ACCHECK:
     rep->u.accheck.allowed = body[0];
     return valid_flag(body[0]) ? CMW_OK : CMW_ERR_VALUE;
+  case CMP_CMD_SOURCES:
+    return get_sources(body, &rep->u.sources);
+  case CMP_CMD_ACTIVITY:
+    get_activity(body, &rep->u.activity);
+    return CMW_OK;
+  case CMP_CMD_BURST:
+  case CMP_CMD_ONLINE:
+  case CMP_CMD_OFFLINE:
+    rep->u.matched.matched = get32(body);
+    return CMW_OK;
   default:
     return CMW_OK;
   }
+}
+
+/* ---- sources: letters, names, conversions ---- */
+
+static const struct {
+  char letter;
+  char column;
+  const char *name;
+} source_states[CMP_SRC_ST_COUNT] = {
+    [CMP_SRC_ST_NONE] = {'?', '?', "none"},
+    [CMP_SRC_ST_NOSELECT] = {'N', '?', "noselect"},
+    [CMP_SRC_ST_MISSING] = {'M', '?', "missing"},
+    [CMP_SRC_ST_UNSYNC] = {'s', '?', "unsynchronised"},
+    [CMP_SRC_ST_DISTANCE] = {'d', '?', "distance"},
+    [CMP_SRC_ST_JITTER] = {'~', '~', "jittery"},
+    [CMP_SRC_ST_WAITING] = {'W', '?', "waiting"},
+    [CMP_SRC_ST_FALSETICKER] = {'x', 'x', "falseticker"},
+    [CMP_SRC_ST_OUTLIER] = {'-', '-', "outlier"},
+    [CMP_SRC_ST_COMBINED] = {'+', '+', "combined"},
+    [CMP_SRC_ST_SELECTED] = {'*', '*', "selected"},
+};
+
+char CMW_SourceStateChar(uint8_t state)
+{
+  return state < CMP_SRC_ST_COUNT ? source_states[state].letter : '?';
+}
+
+char CMW_SourceColumnChar(uint8_t state)
+{
+  return state < CMP_SRC_ST_COUNT ? source_states[state].column : '?';
+}
+
+const char *CMW_SourceStateName(uint8_t state)
+{
+  return state < CMP_SRC_ST_COUNT ? source_states[state].name : "unknown";
+}
+
+char CMW_SourceModeChar(uint8_t mode)
+{
+  switch (mode) {
+  case CMP_SRC_MODE_SERVER:
+    return '^';
+  case CMP_SRC_MODE_PEER:
+    return '=';
+  case CMP_SRC_MODE_REFCLOCK:
+    return '#';
+  default:
+    return '?';
+  }
+}
+
+void CMW_ActivityAdd(CMW_Activity *a, const CMW_Source *s)
+{
+  int online = (s->flags & CMP_SRC_F_ONLINE) != 0;
+
+  if (s->addr.family == ADDR_UNSPEC) {
+    a->unresolved++;
+  } else if (s->flags & CMP_SRC_F_BURST) {
+    if (online) {
+      a->burst_online++;
+    } else {
+      a->burst_offline++;
+    }
+  } else if (online) {
+    a->online++;
+  } else {
+    a->offline++;
+  }
+}
+
+static double finite_or_zero(double d)
+{
+  return isfinite(d) ? d : 0.0;
+}
+
+static uint16_t clamp_u16(int v)
+{
+  return v < 0 ? 0 : v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
+}
+
+static uint8_t clamp_u8(int v)
+{
+  return v < 0 ? 0 : v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
+}
+
+void CMW_SourceFromReport(const SYN_SourceReport *r, CMW_Source *out)
+{
+  const NSC_Sample *ls = &r->ntp.last_sample;
+  uint64_t other = 0;
+  size_t i;
+
+  memset(out, 0, sizeof(*out));
+  for (i = 0; i < CMP_SOURCE_NAME_LEN - 1 && i < sizeof(r->name) && r->name[i] != '\0'; i++) {
+    out->name[i] = valid_name_char(r->name[i]) ? r->name[i] : '?';
+  }
+  out->addr = r->addr;
+  if (out->addr.family != ADDR_INET4 && out->addr.family != ADDR_INET6) {
+    memset(&out->addr, 0, sizeof(out->addr));
+  }
+  out->port = r->port;
+  out->mode = CMP_SRC_MODE_SERVER;
+  out->state = (unsigned)r->status < CMP_SRC_ST_COUNT ? (uint8_t)r->status : CMP_SRC_ST_NONE;
+  out->stratum = clamp_u8(r->stratum);
+  out->poll = (int8_t)(r->poll < INT8_MIN ? INT8_MIN : r->poll > INT8_MAX ? INT8_MAX : r->poll);
+  out->reach = r->reach;
+  out->leap = r->ntp.have_last && ls->leap >= 0 && ls->leap <= 3 ? (uint8_t)ls->leap : 3;
+  out->flags = (uint8_t)((r->ntp.online ? CMP_SRC_F_ONLINE : 0) |
+                         (r->ntp.burst_left > 0 ? CMP_SRC_F_BURST : 0) |
+                         (r->prefer ? CMP_SRC_F_PREFER : 0) |
+                         (r->noselect ? CMP_SRC_F_NOSELECT : 0) |
+                         (r->trust ? CMP_SRC_F_TRUST : 0) |
+                         (r->require ? CMP_SRC_F_REQUIRE : 0) |
+                         (r->ntp.stopped_by_kod ? CMP_SRC_F_KOD_STOP : 0));
+  out->n_samples = clamp_u16(r->n_samples);
+  out->n_runs = clamp_u16(r->n_runs);
+  out->ref_id = r->ntp.have_last ? ls->ref_id : 0;
+  out->tx = r->ntp.tx;
+  out->rx_samples = r->ntp.rx[NSC_RX_SAMPLE];
+  for (i = 0; i < NSC_RX_COUNT; i++) {
+    if (i != NSC_RX_SAMPLE) {
+      other += r->ntp.rx[i];
+    }
+  }
+  out->rx_other = other;
+  out->last_rx_ago = finite_or_zero(r->last_rx_ago);
+  out->last_offset = finite_or_zero(r->last_offset);
+  out->last_offset_measured = finite_or_zero(r->last_offset_measured);
+  out->last_error = finite_or_zero(r->last_error);
+  out->span = finite_or_zero(r->span);
+  out->freq_ppm = finite_or_zero(r->freq_ppm);
+  out->skew_ppm = finite_or_zero(r->skew_ppm);
+  out->offset = finite_or_zero(r->offset);
+  out->std_dev = finite_or_zero(r->std_dev);
+  if (r->ntp.have_last) {
+    out->delay = finite_or_zero(ls->delay);
+    out->root_delay = finite_or_zero(ls->root_delay);
+    out->root_dispersion = finite_or_zero(ls->root_dispersion);
+    /* RFC 5905 §11.2 root distance of the source as seen through us: half the total
+       round trip plus every dispersion, plus the jitter of its samples. */
+    out->distance = finite_or_zero((ls->root_delay + ls->delay) / 2.0 + ls->root_dispersion +
+                                   ls->dispersion + out->std_dev);
+  }
+}
+
+void CMW_TrackingFromSync(const SYN_Tracking *t, CMW_Tracking *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->synchronised = t->synchronised ? 1 : 0;
+  out->ref_id = t->ref_id;
+  out->ref_addr = t->ref_addr;
+  if (out->ref_addr.family != ADDR_INET4 && out->ref_addr.family != ADDR_INET6) {
+    memset(&out->ref_addr, 0, sizeof(out->ref_addr));
+  }
+  out->stratum = t->synchronised ? clamp_u8(t->stratum) : 0;
+  out->leap = t->synchronised && t->leap >= 0 && t->leap <= 2 ? (uint8_t)t->leap : 3;
+  if (t->ref_time.tv_nsec >= 0 && t->ref_time.tv_nsec < 1000000000L) {
+    out->ref_time = t->ref_time;
+  }
+  out->system_offset = finite_or_zero(t->system_offset);
+  out->last_offset = finite_or_zero(t->last_offset);
+  out->rms_offset = finite_or_zero(t->rms_offset);
+  out->freq_ppm = finite_or_zero(t->freq_ppm);
+  out->resid_freq_ppm = finite_or_zero(t->resid_freq_ppm);
+  out->skew_ppm = finite_or_zero(t->skew_ppm);
+  out->root_delay = finite_or_zero(t->root_delay);
+  out->root_dispersion = finite_or_zero(t->root_dispersion);
+  out->update_interval = finite_or_zero(t->update_interval);
 }

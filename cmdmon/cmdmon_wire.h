@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "cmdmon_proto.h"
+#include "sync.h"
 
 /* TRACKING: the state of the system clock, as chronyc `tracking` shows it. */
 typedef struct {
@@ -87,6 +88,56 @@ typedef struct {
   CMW_Client clients[CMP_CLIENTS_PER_PAGE];
 } CMW_ClientsPage;
 
+/* One source, as the SOURCES page carries it (sources, sourcestats, selectdata). */
+typedef struct {
+  char name[CMP_SOURCE_NAME_LEN]; /* as configured, NUL-terminated, printable ASCII */
+  IPAddr addr;              /* ADDR_UNSPEC while unresolved */
+  uint16_t port;
+  uint8_t mode;             /* CMP_SRC_MODE_* */
+  uint8_t state;            /* CMP_SRC_ST_* */
+  uint8_t stratum;
+  int8_t poll;              /* log2 s */
+  uint8_t reach;            /* reachability register */
+  uint8_t leap;             /* of the last sample, 0..3 */
+  uint8_t flags;            /* CMP_SRC_F_* */
+  uint16_t n_samples;       /* NP */
+  uint16_t n_runs;          /* NR */
+  uint32_t ref_id;          /* the source's reference id (last sample) */
+  uint64_t tx;              /* requests sent */
+  uint64_t rx_samples;      /* responses that gave a sample */
+  uint64_t rx_other;        /* responses dropped or not used (KoD, bogus, delay...) */
+  double last_rx_ago;       /* s since the last good sample; -1 never */
+  double last_offset;       /* s, last sample adjusted to the clock now (positive: local fast) */
+  double last_offset_measured; /* s, as measured (same sign) */
+  double last_error;        /* s, error bound of the last sample */
+  double span;              /* s, time covered by the samples */
+  double freq_ppm;          /* residual frequency */
+  double skew_ppm;
+  double offset;            /* s, regression estimate now (positive: local fast) */
+  double std_dev;           /* s */
+  double distance;          /* s, root distance (half-width of the selection interval) */
+  double delay;             /* s, round-trip delay of the last sample */
+  double root_delay;        /* s, the source's, last sample */
+  double root_dispersion;   /* s, the source's, last sample */
+} CMW_Source;
+
+/* One page of the SOURCES reply. */
+typedef struct {
+  uint32_t total;   /* sources in the daemon when the page was made */
+  uint32_t start;   /* index of sources[0] */
+  uint32_t count;   /* valid entries, 0..CMP_SOURCES_PER_PAGE */
+  CMW_Source sources[CMP_SOURCES_PER_PAGE];
+} CMW_SourcesPage;
+
+/* ACTIVITY: how many sources are in each state (chronyc activity). */
+typedef struct {
+  uint32_t online;
+  uint32_t offline;
+  uint32_t burst_online;   /* in a burst, back to online afterwards */
+  uint32_t burst_offline;  /* in a burst, back to offline afterwards */
+  uint32_t unresolved;     /* no address yet */
+} CMW_Activity;
+
 typedef struct {
   uint16_t command;  /* CMP_CMD_* */
   uint32_t sequence;
@@ -97,6 +148,17 @@ typedef struct {
     struct {
       IPAddr addr;
     } accheck;
+    struct {
+      uint32_t start;
+    } sources;
+    struct {
+      uint32_t n_good;  /* 0..n_max */
+      uint32_t n_max;   /* 1..CMP_BURST_MAX */
+      IPAddr addr;      /* ADDR_UNSPEC: every source */
+    } burst;
+    struct {
+      IPAddr addr;      /* ADDR_UNSPEC: every source */
+    } online;           /* ONLINE and OFFLINE */
   } u;
 } CMW_Request;
 
@@ -111,6 +173,11 @@ typedef struct {
     struct {
       uint8_t allowed; /* 0/1 */
     } accheck;
+    CMW_SourcesPage sources;
+    CMW_Activity activity;
+    struct {
+      uint32_t matched; /* sources affected */
+    } matched;          /* BURST, ONLINE, OFFLINE */
   } u;
 } CMW_Reply;
 
@@ -179,6 +246,36 @@ size_t CMW_EncodeRequest(const CMW_Request *req, uint8_t *buf, size_t size);
    flags > 1, count > page, bad address family, tv_nsec outside [0, 1e9)) or a buffer
    that is too small. */
 size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size);
+
+/* The selectdata letter of a source state ('*', '+', '-', 'x', '~', 'W', 'd', 's', 'M',
+   'N'; '?' for NONE and unknown values). */
+char CMW_SourceStateChar(uint8_t state);
+
+/* The `sources` column letter of a state, as chronyc shows it: '*', '+', '-', 'x', '~',
+   and '?' for every state in which the source cannot be used (no data, unsynchronised,
+   too far, waiting, noselect). */
+char CMW_SourceColumnChar(uint8_t state);
+
+/* Stable snake_case name of a state ("selected", "falseticker"...); "unknown" otherwise. */
+const char *CMW_SourceStateName(uint8_t state);
+
+/* The mode letter ('^' server, '=' peer, '#' refclock; '?' otherwise). */
+char CMW_SourceModeChar(uint8_t mode);
+
+/* Count one source into an ACTIVITY report, from its flags and address: unresolved when
+   it has no address, else in a burst or not, online or offline. */
+void CMW_ActivityAdd(CMW_Activity *a, const CMW_Source *s);
+
+/* Fill a SOURCES record from the engine's report of one source: the name is cut to
+   CMP_SOURCE_NAME_LEN - 1 bytes and any byte outside printable ASCII becomes '?', values out
+   of the wire's range are clamped (stratum 0..255, poll -128..127, counts 0..65535), the
+   state is the SEL_Status number.  The distance is not in the report; it is estimated from
+   the last sample as (root delay + delay) / 2 + root dispersion + dispersion + std dev. */
+void CMW_SourceFromReport(const SYN_SourceReport *r, CMW_Source *out);
+
+/* Fill a TRACKING reply from the engine's tracking report.  clock_control and local_active
+   are left 0 for the caller to set; when not synchronised, leap is 3 and stratum 0. */
+void CMW_TrackingFromSync(const SYN_Tracking *t, CMW_Tracking *out);
 
 /* Decode a reply.  A reply with a status other than OK must be exactly the header; one
    with OK exactly the table's reply length, with every field in range and every double

@@ -678,6 +678,84 @@ static void h_maxchange(Parser *p, int argc, char **argv, int arg)
   }
 }
 
+/* Single-number directives of source selection and the discipline: name, whether an
+   integer, where it is stored, and its range.  above_min: the value must be larger than
+   min (min itself would disable the mechanism, e.g. a zero slew rate). */
+static const struct {
+  const char *name;
+  int is_int;
+  size_t off;
+  double min, max;
+  int above_min;
+} numeric[] = {
+    {"minsources", 1, offsetof(CNF_Config, minsources), 1, 64, 0},
+    {"maxdistance", 0, offsetof(CNF_Config, maxdistance), 0, 1e6, 0},
+    {"maxjitter", 0, offsetof(CNF_Config, maxjitter), 0, 1e6, 0},
+    {"combinelimit", 0, offsetof(CNF_Config, combinelimit), 0, 1e6, 0},
+    {"reselectdist", 0, offsetof(CNF_Config, reselectdist), 0, 1e6, 0},
+    {"stratumweight", 0, offsetof(CNF_Config, stratumweight), 0, 1e6, 0},
+    {"maxslewrate", 0, offsetof(CNF_Config, maxslewrate), 0, 100000, 1},
+    {"maxupdateskew", 0, offsetof(CNF_Config, maxupdateskew), 0, 1e6, 1},
+    {"maxdrift", 0, offsetof(CNF_Config, maxdrift), 0, 500000, 1},
+    {"corrtimeratio", 0, offsetof(CNF_Config, corrtimeratio), 0, 1e6, 1},
+    {"polltarget", 1, offsetof(CNF_Config, polltarget), 6, 60, 0},
+    {"minsamples", 1, offsetof(CNF_Config, minsamples), 0, 64, 0},
+    {"maxsamples", 1, offsetof(CNF_Config, maxsamples), 0, 64, 0},
+};
+
+static void h_number(Parser *p, int argc, char **argv, int arg)
+{
+  size_t k;
+  double d;
+  int v;
+
+  if (!nargs(p, argc, argv, 1, 1)) {
+    return;
+  }
+  for (k = 0; k < sizeof(numeric) / sizeof(numeric[0]); k++) {
+    if (!strcasecmp(argv[0], numeric[k].name)) {
+      break;
+    }
+  }
+  if (k == sizeof(numeric) / sizeof(numeric[0])) {
+    ERR(p, "%s: internal error: no range", argv[0]); /* a table mismatch: our bug */
+    return;
+  }
+  if (numeric[k].is_int) {
+    if (get_intv(p, argv[0], "value", argv[1], (int)numeric[k].min, (int)numeric[k].max, &v)) {
+      *(int *)((char *)p->cfg + numeric[k].off) = v;
+    }
+    return;
+  }
+  if (!get_double(p, argv[0], "value", argv[1], numeric[k].min, numeric[k].max, &d)) {
+    return;
+  }
+  if (numeric[k].above_min && d <= numeric[k].min) {
+    ERR(p, "%s: value must be larger than %g", argv[0], numeric[k].min);
+    return;
+  }
+  *(double *)((char *)p->cfg + numeric[k].off) = d;
+}
+
+static void h_leapsecmode(Parser *p, int argc, char **argv, int arg)
+{
+  static const char *const modes[] = {"system", "step", "slew", "ignore"};
+  char q[96];
+  size_t k;
+
+  if (!nargs(p, argc, argv, 1, 1)) {
+    return;
+  }
+  for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+    if (!strcasecmp(argv[1], modes[k])) {
+      p->cfg->leapsecmode = (CNF_LeapMode)k; /* same order as CNF_LeapMode */
+      return;
+    }
+  }
+  ERR(p, "%s: unknown mode '%s' (expected system, step, slew or ignore)", argv[0],
+      quote(argv[1], q, sizeof(q)));
+}
+
 /* ================================================== */
 /* server / pool / peer */
 
@@ -689,8 +767,8 @@ static const struct {
 } ignored_source_opts[] = {
     {"key", 1},         {"certset", 1},   {"maxdelayratio", 1}, {"maxdelaydevratio", 1},
     {"maxdelayquant", 1}, {"mindelay", 1}, {"asymmetry", 1},    {"offset", 1},
-    {"minsamples", 1},  {"maxsamples", 1}, {"maxunreach", 1},   {"filter", 1},
-    {"polltarget", 1},  {"ntsport", 1},   {"presend", 1},       {"minstratum", 1},
+    {"maxunreach", 1},  {"filter", 1},    {"ntsport", 1},       {"presend", 1},
+    {"minstratum", 1},
     {"version", 1},     {"extfield", 1},  {"offline", 0},       {"auto_offline", 0},
     {"xleave", 0},      {"copy", 0},      {"ipv4", 0},          {"ipv6", 0},
 };
@@ -742,13 +820,22 @@ static int source_option(Parser *p, const char *dir, CNF_Source *s, int argc, ch
     return 1;
   }
   if (!strcasecmp(o, "minpoll") || !strcasecmp(o, "maxpoll") || !strcasecmp(o, "port") ||
-      !strcasecmp(o, "maxdelay") || !strcasecmp(o, "maxsources")) {
+      !strcasecmp(o, "maxdelay") || !strcasecmp(o, "maxsources") ||
+      !strcasecmp(o, "polltarget") || !strcasecmp(o, "minsamples") ||
+      !strcasecmp(o, "maxsamples")) {
     if (!val) {
       ERR(p, "%s: option %s needs a value", dir, o);
       return 0;
     }
     (*i)++;
-    if (!strcasecmp(o, "minpoll")) {
+    /* Same ranges as the global directives of these names (chrony.conf(5)). */
+    if (!strcasecmp(o, "polltarget")) {
+      return get_intv(p, dir, o, val, 6, 60, &s->polltarget);
+    } else if (!strcasecmp(o, "minsamples")) {
+      return get_intv(p, dir, o, val, 0, 64, &s->minsamples);
+    } else if (!strcasecmp(o, "maxsamples")) {
+      return get_intv(p, dir, o, val, 0, 64, &s->maxsamples);
+    } else if (!strcasecmp(o, "minpoll")) {
       return get_intv(p, dir, o, val, -7, 24, &s->minpoll);
     } else if (!strcasecmp(o, "maxpoll")) {
       return get_intv(p, dir, o, val, -7, 24, &s->maxpoll);
@@ -793,6 +880,11 @@ static void h_source(Parser *p, int argc, char **argv, int type)
   s.port = 123;
   s.maxsources = 4;
   s.maxdelay = 3.0;
+  /* -1: not given; CNF_Parse fills in the global default once the whole file is read
+     (the global directive may come after the source). */
+  s.polltarget = -1;
+  s.minsamples = -1;
+  s.maxsamples = -1;
   s.line = p->line;
   /* Host names, IPv4 and IPv6 addresses (with a %zone); anything else cannot resolve. */
   if (argv[1][0] == '-' || argv[1][0] == '.' ||
@@ -1037,38 +1129,50 @@ static const struct {
     {"bindcmdaddress", h_bindcmdaddress, 0, 0},
     {"clientloglimit", h_clientloglimit, 0, SINGLE},
     {"cmdport", h_cmdport, 0, 0},
+    {"combinelimit", h_number, 0, SINGLE},
     {"confdir", h_dirs, 0, 0},
+    {"corrtimeratio", h_number, 0, SINGLE},
     {"deny", h_access, 0, 0},
     {"driftfile", h_driftfile, 0, SINGLE},
     {"include", h_include, 0, 0},
+    {"leapsecmode", h_leapsecmode, 0, SINGLE},
     {"local", h_local, 0, SINGLE},
     {"makestep", h_makestep, 0, SINGLE},
     {"maxchange", h_maxchange, 0, SINGLE},
+    {"maxdistance", h_number, 0, SINGLE},
+    {"maxdrift", h_number, 0, SINGLE},
+    {"maxjitter", h_number, 0, SINGLE},
+    {"maxsamples", h_number, 0, SINGLE},
+    {"maxslewrate", h_number, 0, SINGLE},
+    {"maxupdateskew", h_number, 0, SINGLE},
+    {"minsamples", h_number, 0, SINGLE},
+    {"minsources", h_number, 0, SINGLE},
     {"noclientlog", h_noclientlog, 0, 0},
     {"peer", h_source, SRC_PEER, SOURCE},
     {"pidfile", h_pidfile, 0, SINGLE},
+    {"polltarget", h_number, 0, SINGLE},
     {"pool", h_source, SRC_POOL, SOURCE},
     {"port", h_port, 0, SINGLE},
     {"ratelimit", h_ratelimit, 0, SINGLE},
+    {"reselectdist", h_number, 0, SINGLE},
     {"server", h_source, SRC_SERVER, SOURCE},
     {"sourcedir", h_dirs, 1, 0},
+    {"stratumweight", h_number, 0, SINGLE},
     {"user", h_user, 0, SINGLE},
 };
 
 /* chrony 4.x directives timed does not implement yet: accepted with a warning. */
 static const char *const unsupported[] = {
     "acquisitionport", "authselectmode", "bindacqaddress", "bindacqdevice", "bindcmddevice",
-    "binddevice", "broadcast", "clockprecision", "cmdallow", "cmddeny", "cmdratelimit",
-    "combinelimit", "corrtimeratio", "dscp", "dumpdir", "fallbackdrift", "hwclockfile",
-    "hwtimestamp", "hwtstimeout", "initstepslew", "keyfile", "leapsecmode", "leapseclist",
-    "leapsectz", "lock_all", "log", "logbanner", "logchange", "logdir", "mailonchange", "manual",
-    "maxclockerror", "maxdistance", "maxdrift", "maxjitter", "maxntsconnections", "maxsamples",
-    "maxslewrate", "maxstratum", "maxtxbuffers", "maxupdateskew", "minsamples", "minsources",
-    "minstratum", "nocerttimecheck", "nosystemcert", "ntpsigndsocket", "ntsaeads", "ntsdumpdir",
-    "ntsntpserver", "ntsport", "ntsprocesses", "ntsratelimit", "ntsrefresh", "ntsrotate",
-    "ntsservercert", "ntsserverkey", "ntstrustedcerts", "opencommands", "ptpdomain", "ptpport",
-    "refclock", "refresh", "reselectdist", "rtcautotrim", "rtcdevice", "rtcfile", "rtconutc",
-    "rtcsync", "sched_priority", "smoothtime", "stratumweight", "tempcomp",
+    "binddevice", "broadcast", "clockprecision", "cmdallow", "cmddeny", "cmdratelimit", "dscp",
+    "dumpdir", "fallbackdrift", "hwclockfile", "hwtimestamp", "hwtstimeout", "initstepslew",
+    "keyfile", "leapseclist", "leapsectz", "lock_all", "log", "logbanner", "logchange",
+    "logdir", "mailonchange", "manual", "maxclockerror", "maxntsconnections", "maxstratum",
+    "maxtxbuffers", "minstratum", "nocerttimecheck", "nosystemcert", "ntpsigndsocket",
+    "ntsaeads", "ntsdumpdir", "ntsntpserver", "ntsport", "ntsprocesses", "ntsratelimit",
+    "ntsrefresh", "ntsrotate", "ntsservercert", "ntsserverkey", "ntstrustedcerts",
+    "opencommands", "ptpdomain", "ptpport", "refclock", "refresh", "rtcautotrim", "rtcdevice",
+    "rtcfile", "rtconutc", "rtcsync", "sched_priority", "smoothtime", "tempcomp",
 };
 
 /* Directives chrony itself dropped (it warns "no longer supported"). */
@@ -1217,6 +1321,20 @@ CNF_Config *CNF_Default(void)
   snprintf(c->bindcmdaddress, sizeof(c->bindcmdaddress), "%s", RUNDIR "/timed.sock");
   snprintf(c->pidfile, sizeof(c->pidfile), "%s", RUNDIR "/timed.pid");
   c->driftfile_interval = 3600;
+  c->minsources = 1;
+  c->maxdistance = 3.0;
+  c->maxjitter = 1.0;
+  c->combinelimit = 3.0;
+  c->reselectdist = 1e-4;
+  c->stratumweight = 1e-3;
+  c->maxslewrate = 83333.333;
+  c->maxupdateskew = 1000.0;
+  c->maxdrift = 500.0;
+  c->corrtimeratio = 3.0;
+  c->leapsecmode = CNF_LEAP_SYSTEM;
+  c->polltarget = 8;
+  c->minsamples = 6;
+  c->maxsamples = 0;
   return c;
 }
 
@@ -1256,6 +1374,13 @@ CNF_Config *CNF_Parse(const char *text, size_t len, const char *filename, const 
   if (p.cfg->local && !p.waitunsynced_set) {
     /* chrony.conf(5) local: waitunsynced defaults to 300 s with orphan, else 0. */
     p.cfg->local_waitunsynced = p.cfg->local_orphan ? 300.0 : 0.0;
+  }
+  for (size_t i = 0; i < p.cfg->n_sources; i++) {
+    CNF_Source *src = &p.cfg->sources[i];
+
+    src->polltarget = src->polltarget < 0 ? p.cfg->polltarget : src->polltarget;
+    src->minsamples = src->minsamples < 0 ? p.cfg->minsamples : src->minsamples;
+    src->maxsamples = src->maxsamples < 0 ? p.cfg->maxsamples : src->maxsamples;
   }
   if (p.n_errors) {
     CNF_Free(p.cfg);

@@ -53,8 +53,20 @@ typedef struct {
   int port;                /* 1..65535, default 123 */
   int maxsources;          /* pool only: 1..16, default 4 */
   double maxdelay;         /* seconds, (0, 1000], default 3 */
+  int polltarget;          /* 6..60; without the option the global `polltarget` (8) */
+  int minsamples;          /* 0..64; without the option the global `minsamples` (6) */
+  int maxsamples;          /* 0..64, 0 = no limit; without the option the global
+                              `maxsamples` (0) */
   int line;
 } CNF_Source;
+
+/* leapsecmode (chrony.conf(5)): how the clock is corrected for a leap second. */
+typedef enum {
+  CNF_LEAP_SYSTEM = 0, /* the kernel inserts/deletes it (default) */
+  CNF_LEAP_STEP,       /* timed steps the clock itself */
+  CNF_LEAP_SLEW,       /* slewed, starting at the leap second */
+  CNF_LEAP_IGNORE      /* not corrected for; the offset is corrected as any other */
+} CNF_LeapMode;
 
 typedef struct {
   int port;                 /* NTP server port, default 123; 0 = never open one */
@@ -83,6 +95,25 @@ typedef struct {
   int maxchange_start, maxchange_ignore; /* ignore < 0: ignore every large offset */
   CNF_Source *sources;      /* server / pool / peer lines in order */
   size_t n_sources;
+  /* Source selection (chrony.conf(5) "Source selection"; defaults as chrony). */
+  int minsources;           /* 1..64, default 1 */
+  double maxdistance;       /* seconds, [0, 1e6], default 3 */
+  double maxjitter;         /* seconds, [0, 1e6], default 1 */
+  double combinelimit;      /* [0, 1e6], default 3 */
+  double reselectdist;      /* seconds, [0, 1e6], default 1e-4 */
+  double stratumweight;     /* seconds per stratum, [0, 1e6], default 1e-3 */
+  /* Clock discipline. */
+  double maxslewrate;       /* ppm, (0, 100000], default 83333.333 */
+  double maxupdateskew;     /* ppm, (0, 1e6], default 1000 */
+  double maxdrift;          /* ppm, (0, 500000], default 500 (chrony: 500000; see
+                               doc/timed.conf.md) */
+  double corrtimeratio;     /* (0, 1e6], default 3 */
+  CNF_LeapMode leapsecmode; /* default CNF_LEAP_SYSTEM */
+  /* Defaults of the per-source options of the same names; each CNF_Source already has
+     its effective value, these are kept for sources added later. */
+  int polltarget;           /* 6..60, default 8 */
+  int minsamples;           /* 0..64, default 6 */
+  int maxsamples;           /* 0..64, default 0 = no limit */
 } CNF_Config;
 
 /* Messages of one parse.  Each message is one line "FILE:LINE: error: ..." or

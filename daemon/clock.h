@@ -19,9 +19,8 @@ typedef struct {
   const char *name;
   int controls_kernel;                 /* 1 when it changes the system clock */
   int (*get_freq)(double *ppm);        /* current frequency offset, ppm (positive: faster) */
-  int (*set_freq)(double ppm);
-  int (*slew)(double offset);          /* start correcting offset seconds (positive: clock ahead) */
-  int (*step)(double offset);          /* move the clock back by offset seconds at once */
+  int (*set_freq)(double ppm);         /* absolute; slewing is done through the frequency */
+  int (*step)(double delta);           /* add delta seconds to the clock at once */
   int (*set_status)(int leap, double est_error, double max_error);
   double (*correction)(void);          /* seconds to add to a raw reading for cooked time */
 } CLK_Driver;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/timex.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -17,63 +18,73 @@
 
 /* The kernel's frequency unit: ppm with a 16-bit binary fraction (adjtimex(2)). */
 #define FREQ_SCALE 65536.0
-/* Linux limits the frequency adjustment to +/-500 ppm (MAXFREQ). */
+/* ADJ_FREQUENCY alone reaches +/-500 ppm (MAXFREQ); beyond that the tick length is changed
+   too, as chronyd does: one microsecond more per tick of 1/HZ s is HZ ppm, and the kernel
+   accepts ticks within 10% of nominal. */
 #define MAX_FREQ_PPM 500.0
+#define MAX_TOTAL_PPM 99000.0
+
+static long nominal_tick(void)
+{
+  long hz = sysconf(_SC_CLK_TCK);
+
+  return hz > 0 ? 1000000L / hz : 10000L;
+}
 
 static int linux_get_freq(double *ppm)
 {
   struct timex t = {0};
+  long tick0 = nominal_tick();
 
   if (ntp_adjtime(&t) < 0) {
     return 0;
   }
-  *ppm = t.freq / FREQ_SCALE;
+  *ppm = (double)(t.tick - tick0) * (1e6 / (double)tick0) + t.freq / FREQ_SCALE;
   return 1;
 }
 
 static int linux_set_freq(double ppm)
 {
   struct timex t = {0};
+  long tick0 = nominal_tick();
+  double tick_ppm = 1e6 / (double)tick0, rest;
+  long dtick;
 
   if (!isfinite(ppm)) {
     return 0;
   }
-  if (ppm > MAX_FREQ_PPM) {
-    ppm = MAX_FREQ_PPM;
-  } else if (ppm < -MAX_FREQ_PPM) {
-    ppm = -MAX_FREQ_PPM;
+  if (ppm > MAX_TOTAL_PPM) {
+    ppm = MAX_TOTAL_PPM;
+  } else if (ppm < -MAX_TOTAL_PPM) {
+    ppm = -MAX_TOTAL_PPM;
   }
-  t.modes = ADJ_FREQUENCY;
-  t.freq = (long)(ppm * FREQ_SCALE);
+  /* Whole tick units, the rest (within half a unit, < 500 ppm) through the frequency. */
+  dtick = lround(ppm / tick_ppm);
+  rest = ppm - (double)dtick * tick_ppm;
+  if (rest > MAX_FREQ_PPM) {
+    rest = MAX_FREQ_PPM;
+  } else if (rest < -MAX_FREQ_PPM) {
+    rest = -MAX_FREQ_PPM;
+  }
+  t.modes = ADJ_FREQUENCY | ADJ_TICK;
+  t.tick = tick0 + dtick;
+  t.freq = (long)(rest * FREQ_SCALE);
   if (ntp_adjtime(&t) < 0) {
-    LOG_Message(LOG_ERR_LEVEL, "ntp_adjtime(ADJ_FREQUENCY) failed: %s", strerror(errno));
+    LOG_Message(LOG_ERR_LEVEL, "ntp_adjtime(ADJ_FREQUENCY|ADJ_TICK) failed: %s", strerror(errno));
     return 0;
   }
   return 1;
 }
 
-static int linux_slew(double offset)
-{
-  struct timex t = {0};
-
-  /* adjtime()-style single-shot slew, at most 0.5 s at the kernel's 500 ppm. */
-  if (!isfinite(offset) || fabs(offset) > 0.5) {
-    return 0;
-  }
-  t.modes = ADJ_OFFSET_SINGLESHOT;
-  t.offset = (long)(-offset * 1e6);
-  return ntp_adjtime(&t) >= 0;
-}
-
-static int linux_step(double offset)
+static int linux_step(double delta)
 {
   struct timespec now, target;
 
-  if (!isfinite(offset)) {
+  if (!isfinite(delta)) {
     return 0;
   }
   clock_gettime(CLOCK_REALTIME, &now);
-  UTI_AddDoubleToTimespec(&now, -offset, &target);
+  UTI_AddDoubleToTimespec(&now, delta, &target);
   if (clock_settime(CLOCK_REALTIME, &target) < 0) {
     LOG_Message(LOG_ERR_LEVEL, "clock_settime() failed: %s", strerror(errno));
     return 0;
@@ -112,7 +123,6 @@ const CLK_Driver CLK_LinuxDriver = {
     .controls_kernel = 1,
     .get_freq = linux_get_freq,
     .set_freq = linux_set_freq,
-    .slew = linux_slew,
     .step = linux_step,
     .set_status = linux_set_status,
     .correction = linux_correction,

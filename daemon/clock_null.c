@@ -2,14 +2,40 @@
 /*
  * clock_null.c - the null clock driver (-x): computes and reports, never touches the kernel.
  *
- * It keeps a virtual frequency and offset correction so the daemon behaves as if it had
- * disciplined the clock; cooked time includes the virtual offset.  Nothing here may call a
- * clock-setting function.
+ * It keeps a virtual clock: cooked time = raw time + correction, where the correction
+ * grows at the frequency last set and jumps by every step.  So the daemon behaves exactly
+ * as if it disciplined the clock, and `timectl tracking` shows what it would have done.
+ * Nothing here may call a clock-setting function.
  */
+#include <time.h>
+
 #include "clock.h"
+#include "util.h"
 
 static double virt_freq_ppm;
-static double virt_offset; /* seconds to add to raw time */
+/* correction(t) = base_corr + virt_freq_ppm * 1e-6 * (t - base_raw), t in raw time */
+static double base_corr;
+static struct timespec base_raw;
+static int have_base;
+
+static double correction_at(const struct timespec *raw)
+{
+  if (!have_base) {
+    return base_corr;
+  }
+  return base_corr + virt_freq_ppm * 1e-6 * UTI_DiffTimespecs(raw, &base_raw);
+}
+
+/* Fold the correction accumulated so far into base_corr, from now on at a new rate. */
+static void rebase(void)
+{
+  struct timespec now;
+
+  clock_gettime(CLOCK_REALTIME, &now);
+  base_corr = correction_at(&now);
+  base_raw = now;
+  have_base = 1;
+}
 
 static int null_get_freq(double *ppm)
 {
@@ -19,21 +45,15 @@ static int null_get_freq(double *ppm)
 
 static int null_set_freq(double ppm)
 {
+  rebase();
   virt_freq_ppm = ppm;
   return 1;
 }
 
-static int null_slew(double offset)
+static int null_step(double delta)
 {
-  /* A slew would remove the offset over time; with no kernel to do it, apply it at once to
-     the virtual correction, which is what the clock would reach. */
-  virt_offset -= offset;
-  return 1;
-}
-
-static int null_step(double offset)
-{
-  virt_offset -= offset;
+  rebase();
+  base_corr += delta;
   return 1;
 }
 
@@ -47,7 +67,13 @@ static int null_set_status(int leap, double est_error, double max_error)
 
 static double null_correction(void)
 {
-  return virt_offset;
+  struct timespec now;
+
+  if (!have_base || virt_freq_ppm == 0.0) {
+    return base_corr;
+  }
+  clock_gettime(CLOCK_REALTIME, &now);
+  return correction_at(&now);
 }
 
 const CLK_Driver CLK_NullDriver = {
@@ -55,7 +81,6 @@ const CLK_Driver CLK_NullDriver = {
     .controls_kernel = 0,
     .get_freq = null_get_freq,
     .set_freq = null_set_freq,
-    .slew = null_slew,
     .step = null_step,
     .set_status = null_set_status,
     .correction = null_correction,

@@ -24,6 +24,7 @@
 #include "cmdmon.h"
 #include "conf.h"
 #include "log.h"
+#include "ntp_client.h"
 #include "ntp_io.h"
 #include "ntp_server.h"
 #include "ntp_wire.h"
@@ -34,10 +35,6 @@
 #define CONF_PATH "/etc/timed.conf"
 #endif
 
-/* chronyd's reference id for the local reference: 127.127.1.1 ("LOCL" is how chronyc
-   names it). */
-#define LOCAL_REF_ID 0x7F7F0101u
-
 static struct {
   CNF_Config *cfg;
   ADF_Table *acl;
@@ -45,23 +42,7 @@ static struct {
   NSV_Server *server;
   int n_server_sockets;
   int cmdmon_up;
-  struct timespec start_mono;
 } D;
-
-static void fill_ref_state(NSV_RefState *ref, const struct timespec *now)
-{
-  memset(ref, 0, sizeof(*ref));
-  ref->precision = (int8_t)CLK_GetPrecisionLog2();
-  if (D.cfg->local) {
-    /* Local reference, as ntpd's LOCAL clock or chronyd's `local`: our own clock is the
-       reference, updated continuously, so it adds no delay or dispersion of its own. */
-    ref->synchronised = 1;
-    ref->leap = NWR_LEAP_NONE;
-    ref->stratum = (uint8_t)D.cfg->local_stratum;
-    ref->ref_id = LOCAL_REF_ID;
-    ref->ref_time = *now;
-  }
-}
 
 static size_t on_ntp_packet(void *arg, const NIO_Packet *pkt, uint8_t *out, size_t cap)
 {
@@ -73,7 +54,7 @@ static size_t on_ntp_packet(void *arg, const NIO_Packet *pkt, uint8_t *out, size
   (void)arg;
   SCH_GetLastEventMono(&mono);
   CLK_ReadRealTime(&tx);
-  fill_ref_state(&ref, &tx);
+  NCL_GetRefState(&tx, &ref);
   r = NSV_HandleRequest(D.server, &pkt->from, pkt->data, pkt->len, &pkt->rx_ts, &tx, &mono, &ref,
                         SYS_Random32(), out, cap, &len);
   if (r == NSV_REPLY || r == NSV_REPLY_KOD) {
@@ -86,26 +67,30 @@ static size_t on_ntp_packet(void *arg, const NIO_Packet *pkt, uint8_t *out, size
 
 static void report_tracking(void *ctx, CMW_Tracking *t)
 {
-  struct timespec now;
-  NSV_RefState ref;
-  double freq = 0.0;
+  SYN_Tracking st;
 
   (void)ctx;
-  memset(t, 0, sizeof(*t));
-  CLK_ReadRealTime(&now);
-  fill_ref_state(&ref, &now);
-  t->synchronised = (uint8_t)ref.synchronised;
-  t->local_active = (uint8_t)(D.cfg->local ? 1 : 0);
+  NCL_GetTracking(&st);
+  CMW_TrackingFromSync(&st, t);
   t->clock_control = (uint8_t)CLK_GetDriver()->controls_kernel;
-  t->ref_id = ref.ref_id;
-  t->stratum = ref.synchronised ? ref.stratum : 0;
-  t->leap = ref.synchronised ? ref.leap : NWR_LEAP_UNSYNC;
-  t->ref_time = ref.synchronised ? ref.ref_time : (struct timespec){0, 0};
-  if (CLK_GetDriver()->get_freq(&freq)) {
-    t->freq_ppm = freq;
+  t->local_active = (uint8_t)(!st.synchronised && D.cfg->local ? 1 : 0);
+  if (t->local_active) {
+    /* Serving from the local reference: report it as chronyc does (7F7F0101, the local
+       stratum, leap normal), since that is what our clients see. */
+    struct timespec now;
+    NSV_RefState ref;
+
+    CLK_ReadRealTime(&now);
+    NCL_GetRefState(&now, &ref);
+    t->synchronised = (uint8_t)(ref.synchronised ? 1 : 0);
+    t->ref_id = ref.ref_id;
+    memset(&t->ref_addr, 0, sizeof(t->ref_addr));
+    t->stratum = ref.stratum;
+    t->leap = ref.leap;
+    t->ref_time = ref.ref_time;
+    t->root_delay = ref.root_delay;
+    t->root_dispersion = ref.root_dispersion;
   }
-  t->root_delay = ref.root_delay;
-  t->root_dispersion = ref.root_dispersion;
 }
 
 static void report_serverstats(void *ctx, CMW_ServerStats *s)
@@ -167,6 +152,33 @@ static int report_accheck(void *ctx, const IPAddr *addr)
   return ADF_IsAllowed(D.acl, &a);
 }
 
+static int report_source(void *ctx, uint32_t index, SYN_SourceReport *out, uint32_t *total)
+{
+  (void)ctx;
+  *total = (uint32_t)NCL_SourceCount();
+  return NCL_GetSourceReport(index, out);
+}
+
+static int do_makestep(void *ctx)
+{
+  (void)ctx;
+  LOG_Message(LOG_INFO_LEVEL, "makestep requested through the command socket");
+  return NCL_MakeStep();
+}
+
+static int do_burst(void *ctx, const IPAddr *addr, int n_good, int n_max)
+{
+  (void)ctx;
+  (void)n_good; /* the source ends a burst early after enough good samples itself */
+  return NCL_Burst(addr, n_max);
+}
+
+static int do_set_online(void *ctx, const IPAddr *addr, int online)
+{
+  (void)ctx;
+  return NCL_SetOnline(addr, online);
+}
+
 static void do_shutdown(void *ctx)
 {
   (void)ctx;
@@ -180,6 +192,10 @@ static const CAM_Ops cmd_ops = {
     .client = report_client,
     .accheck = report_accheck,
     .shutdown = do_shutdown,
+    .source = report_source,
+    .makestep = do_makestep,
+    .burst = do_burst,
+    .set_online = do_set_online,
 };
 
 /* ---- start-up ---- */
@@ -398,6 +414,10 @@ int main(int argc, char **argv)
   } else {
     LOG_Message(LOG_INFO_LEVEL, "no NTP access allowed: client only, no NTP port open");
   }
+  if (!NCL_Initialise(D.cfg)) {
+    SYS_RemovePidFile(D.cfg->pidfile);
+    LOG_Fatal("could not start the NTP client");
+  }
   if (D.cfg->bindcmdaddress[0]) {
     ensure_parent_dir(D.cfg->bindcmdaddress, drop ? uid : (uid_t)-1, gid);
     D.cmdmon_up = CAM_Initialise(D.cfg->bindcmdaddress, drop ? uid : (uid_t)-1,
@@ -414,6 +434,10 @@ int main(int argc, char **argv)
 
   if (D.cmdmon_up) {
     CAM_Finalise();
+  }
+  NCL_Finalise();
+  if (NCL_Failed()) {
+    ret = 1;
   }
   NIO_CloseServer();
   /* The pid file's directory may no longer be writable after the privilege drop; a stale

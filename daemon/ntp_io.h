@@ -43,4 +43,17 @@ void NIO_CloseServer(void);
 
 void NIO_GetStats(NIO_Stats *stats);
 
+/* ---- client side ---- */
+
+/* Called with each datagram that arrives from the server of a client socket. */
+typedef void (*NIO_ClientHandler)(void *arg, const NIO_Packet *pkt);
+
+/* Open a UDP socket connected to addr:port (a random local port, as chronyd's default
+   acquisition: replies from anyone else never reach us), with kernel receive timestamps,
+   watched by the event loop.  Returns the fd, or -1 (logged). */
+int NIO_OpenClient(const IPAddr *addr, uint16_t port, NIO_ClientHandler handler, void *arg);
+/* Send a request on a client socket; returns 1 on success. */
+int NIO_SendClient(int fd, const uint8_t *data, size_t len);
+void NIO_CloseClient(int fd);
+
 #endif

@@ -306,3 +306,49 @@ const CNF_FileOps SYS_ConfFileOps = {
     .read_file = conf_read_file,
     .list_files = conf_list_files,
 };
+
+int SYS_WriteFileAtomic(const char *path, const char *text, size_t len, mode_t mode)
+{
+  char tmp[4096];
+  size_t off = 0;
+  int fd;
+
+  if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+    LOG_Message(LOG_ERR_LEVEL, "path too long: %s", path);
+    return 0;
+  }
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0 && errno == EEXIST) {
+    /* Left over from a crash of a process with our pid: it is ours to replace. */
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  }
+  if (fd < 0) {
+    LOG_Message(LOG_ERR_LEVEL, "could not create %s: %s", tmp, strerror(errno));
+    return 0;
+  }
+  while (off < len) {
+    ssize_t w = write(fd, text + off, len - off);
+    if (w < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      LOG_Message(LOG_ERR_LEVEL, "could not write %s: %s", tmp, strerror(errno));
+      close(fd);
+      unlink(tmp);
+      return 0;
+    }
+    off += (size_t)w;
+  }
+  if (fsync(fd) < 0 || close(fd) < 0) {
+    LOG_Message(LOG_ERR_LEVEL, "could not write %s: %s", tmp, strerror(errno));
+    unlink(tmp);
+    return 0;
+  }
+  if (rename(tmp, path) < 0) {
+    LOG_Message(LOG_ERR_LEVEL, "could not rename %s to %s: %s", tmp, path, strerror(errno));
+    unlink(tmp);
+    return 0;
+  }
+  return 1;
+}

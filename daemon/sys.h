@@ -36,4 +36,9 @@ extern const CNF_FileOps SYS_ConfFileOps;
    Returns 1, or 0 with errno set. */
 int SYS_ReadFile(const char *path, size_t max, char **text, size_t *len);
 
+/* Replace path with text atomically: write a temporary file in the same directory, fsync
+   it, rename it over path (so a crash leaves the old or the new file, never a torn one),
+   with the given mode.  Returns 1, or 0 with the reason logged. */
+int SYS_WriteFileAtomic(const char *path, const char *text, size_t len, mode_t mode);
+
 #endif

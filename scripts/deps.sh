@@ -6,7 +6,7 @@
 set -eu
 
 BUILD_PKGS="gcc make autoconf automake pkg-config libgnutls28-dev nettle-dev gnutls-bin libseccomp-dev libgps-dev pps-tools check"
-TEST_PKGS="chrony ntpsec-ntpdig iproute2 python3 util-linux procps"
+TEST_PKGS="chrony ntpsec-ntpdig faketime iproute2 python3 util-linux procps"
 
 want="$BUILD_PKGS"
 [ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"

@@ -16,7 +16,7 @@ status=0
 setpriv --bounding-set=-sys_time --inh-caps=-sys_time -- \
   make -j1 check >/dev/null 2>&1 || status=$?
 # Show every test's own output; the Check summary line of the unit tests comes first.
-for log in tests/unit/check_core.log tests/unit/core_symbols.log tests/fuzz/replay.log tests/system/t_*.log; do
+for log in tests/unit/check_core.log tests/unit/core_symbols.sh.log tests/fuzz/replay.sh.log tests/sim/check_sim.log tests/system/t_*.log; do
   [ -f "$log" ] || continue
   echo "=== $log"
   cat "$log"

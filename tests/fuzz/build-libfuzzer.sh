@@ -27,7 +27,7 @@ fi
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 core="$top/daemon/util.c $top/daemon/addr.c $top/daemon/ntp_wire.c $top/daemon/addrfilt.c
-  $top/daemon/clientlog.c $top/daemon/ntp_server.c $top/conf/conf.c $top/cmdmon/cmdmon_wire.c"
+  $top/daemon/clientlog.c $top/daemon/ntp_server.c $top/conf/conf.c $top/cmdmon/cmdmon_wire.c $top/daemon/ntp_source.c"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
   -I$top/daemon -I$top/conf -I$top/cmdmon -I$top/tests/fuzz

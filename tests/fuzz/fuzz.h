@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int FUZZ_Wire(const uint8_t *data, size_t len);    /* NWR_Parse + NSV_HandleRequest */
+int FUZZ_Wire(const uint8_t *data, size_t len);    /* NWR_Parse, NSV_HandleRequest, NSC_ProcessResponse */
 int FUZZ_Conf(const uint8_t *data, size_t len);    /* CNF_Parse */
 int FUZZ_Cmdwire(const uint8_t *data, size_t len); /* CMW_ request/reply decoders */
 

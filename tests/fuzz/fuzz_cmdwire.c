@@ -6,7 +6,8 @@
  * every known command with the header patched to that command and to each packet type,
  * so the body decoders of all commands see the fuzzer's bytes.  Whatever decodes must
  * re-encode to a packet of the same length that decodes again; a reply must never be
- * longer than its command's request.  A violation aborts (the fuzzer reports it).
+ * longer than its command's request, and a decoded sources page must be printable as it
+ * is.  A violation aborts (the fuzzer reports it).
  * No I/O.
  */
 #include <stdlib.h>
@@ -31,6 +32,37 @@ static void check_request(const uint8_t *data, size_t len)
   }
 }
 
+/* A decoded sources page is safe to print as it is: names terminated and printable,
+   every state, mode and leap known, so the letter tables never see an unknown value. */
+static void check_sources(const CMW_SourcesPage *p)
+{
+  CMW_Activity a;
+  size_t i, j;
+
+  if (p->count > CMP_SOURCES_PER_PAGE) {
+    abort();
+  }
+  memset(&a, 0, sizeof(a));
+  for (i = 0; i < p->count; i++) {
+    const CMW_Source *s = &p->sources[i];
+
+    for (j = 0; j < CMP_SOURCE_NAME_LEN && s->name[j] != '\0'; j++) {
+      if (s->name[j] < 0x20 || s->name[j] > 0x7e) {
+        abort();
+      }
+    }
+    if (j == CMP_SOURCE_NAME_LEN || s->state >= CMP_SRC_ST_COUNT ||
+        s->mode >= CMP_SRC_MODE_COUNT || s->leap > 3 || CMW_SourceModeChar(s->mode) == '?') {
+      abort();
+    }
+    CMW_ActivityAdd(&a, s);
+  }
+  if ((uint64_t)a.online + a.offline + a.burst_online + a.burst_offline + a.unresolved !=
+      p->count) {
+    abort();
+  }
+}
+
 static void check_reply(const uint8_t *data, size_t len)
 {
   uint8_t out[CMP_MAX_PACKET];
@@ -48,6 +80,9 @@ static void check_reply(const uint8_t *data, size_t len)
   if (rep.status == CMP_STATUS_OK &&
       (!CMW_CommandLengths(rep.command, &req_len, NULL) || n > req_len)) {
     abort();
+  }
+  if (rep.status == CMP_STATUS_OK && rep.command == CMP_CMD_SOURCES) {
+    check_sources(&rep.u.sources);
   }
 }
 

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_wire.c - fuzz entry point for the NTP packet path: NWR_Parse, then the whole server
- * decision NSV_HandleRequest, as a received packet goes through them.  Test code: it may
- * abort() on a broken invariant (that is the point), but makes no I/O.
+ * decision NSV_HandleRequest, as a received packet goes through them; and the client side,
+ * NSC_ProcessResponse, with the bytes taken as an answer to a request in flight.  Test
+ * code: it may abort() on a broken invariant (that is the point), but makes no I/O.
  *
  * Invariants checked on every input:
  *  - an accepted parse accounts for every byte, with every field and MAC inside the input;
  *  - the server never answers with more bytes than it got (no amplification), and what it
- *    sends is itself a well-formed NTP packet that is not a request (no reply loops).
+ *    sends is itself a well-formed NTP packet that is not a request (no reply loops);
+ *  - the client classifies every input; a sample has finite values within their bounds;
+ *    the reachability bit is set exactly for authentic answers; the same bytes a second
+ *    time never give a second sample (duplicate, or the same rejection again); a stopping
+ *    KoD stops polling and a RATE KoD never shortens the poll.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +24,7 @@
 #include "clientlog.h"
 #include "fuzz.h"
 #include "ntp_server.h"
+#include "ntp_source.h"
 #include "ntp_wire.h"
 
 static NSV_Server *server;
@@ -25,6 +32,8 @@ static ADF_Table *acl;
 static CLG_Table *clients;
 /* Calls so far: drives the fake clock and the source address deterministically. */
 static uint64_t calls;
+/* Calls of check_client, for its own variations. */
+static uint64_t client_calls;
 
 static void
 check_parse(const uint8_t *data, size_t len)
@@ -168,6 +177,104 @@ check_server(const uint8_t *data, size_t len)
   }
 }
 
+/* Largest input whose origin field check_client patches in a copy. */
+#define CLIENT_COPY_MAX 4096
+
+static int
+authentic(NSC_RxResult r)
+{
+  return r == NSC_RX_SAMPLE || r == NSC_RX_KOD_RATE || r == NSC_RX_KOD_STOP ||
+         r == NSC_RX_UNSYNC || r == NSC_RX_DELAY;
+}
+
+static void
+check_sample(const NSC_Sample *smp, double maxdelay)
+{
+  if (!isfinite(smp->offset) || !isfinite(smp->delay) || !isfinite(smp->dispersion) ||
+      !(smp->delay > 0.0) || smp->delay > maxdelay || !(smp->dispersion > 0.0) ||
+      !(smp->root_delay >= 0.0) || !(smp->root_dispersion >= 0.0) || smp->stratum < 1 ||
+      smp->stratum > 15 || smp->leap < 0 || smp->leap > 2) {
+    abort();
+  }
+}
+
+/* The input as the answer to a fresh source's request.  On every other call its origin
+   field is overwritten with the request's random transmit timestamp, so that the checks
+   behind the origin test are reached; on the others it must match by itself. */
+static void
+check_client(const uint8_t *data, size_t len)
+{
+  static uint8_t copy[CLIENT_COPY_MAX];
+  uint64_t n = client_calls++;
+  NSC_Params p;
+  NSC_Source *src;
+  NSC_Sample smp;
+  NSC_Report rep;
+  NSC_RxResult r1, r2;
+  struct timespec mono, t1, t4, next;
+  uint8_t req[NWR_HEADER_LEN];
+  const uint8_t *in = data;
+  uint64_t cookie = (n + 1) * 0x9e3779b97f4a7c15ULL;
+  int i;
+
+  NSC_DefaultParams(&p);
+  ADDR_FromIPv4(0x7f000001u, &p.addr);
+  p.iburst = (n & 4) != 0;
+  p.burst = (n & 8) != 0;
+  mono.tv_sec = 1000;
+  mono.tv_nsec = 0;
+  src = NSC_Create(&p, &mono);
+  if (!src) {
+    abort();
+  }
+  /* Our clock near the 2036 era boundary, on either side of it. */
+  t1.tv_sec = (time_t)(2085978496LL - 3 + (int64_t)(n % 7));
+  t1.tv_nsec = (long)(n % 1000) * 1000000L;
+  if (NSC_MakeRequest(src, &mono, &t1, cookie, req, sizeof(req)) != NWR_HEADER_LEN) {
+    abort();
+  }
+  t4 = t1;
+  t4.tv_nsec += 20000000L;
+  UTI_NormaliseTimespec(&t4);
+
+  if ((n & 1) == 0 && len >= 32 && len <= sizeof(copy)) {
+    memcpy(copy, data, len);
+    for (i = 0; i < 8; i++) {
+      copy[24 + i] = req[40 + i];
+    }
+    in = copy;
+  }
+
+  r1 = NSC_ProcessResponse(src, in, len, &t4, -20, &smp);
+  if ((unsigned)r1 >= NSC_RX_COUNT) {
+    abort();
+  }
+  if (r1 == NSC_RX_SAMPLE) {
+    check_sample(&smp, p.maxdelay);
+  }
+  NSC_GetReport(src, &rep);
+  if ((rep.reach & 1) != (authentic(r1) ? 1 : 0) || rep.rx[r1] != 1 || rep.tx != 1 ||
+      rep.have_last != (r1 == NSC_RX_SAMPLE)) {
+    abort();
+  }
+  if (r1 == NSC_RX_KOD_STOP && (rep.online || !rep.stopped_by_kod ||
+                                NSC_GetNextTx(src, &next))) {
+    abort();
+  }
+  if (r1 == NSC_RX_KOD_RATE && rep.poll <= p.minpoll) {
+    abort();
+  }
+  if (r1 != NSC_RX_KOD_STOP && (!rep.online || !NSC_GetNextTx(src, &next))) {
+    abort();
+  }
+
+  r2 = NSC_ProcessResponse(src, in, len, &t4, -20, &smp);
+  if (authentic(r1) ? r2 != NSC_RX_DUPLICATE : r2 != r1) {
+    abort();
+  }
+  NSC_Destroy(src);
+}
+
 int
 FUZZ_Wire(const uint8_t *data, size_t len)
 {
@@ -176,5 +283,6 @@ FUZZ_Wire(const uint8_t *data, size_t len)
   }
   check_parse(data, len);
   check_server(data, len);
+  check_client(data, len);
   return 0;
 }

@@ -386,3 +386,185 @@ unix_socket_count() {
   awk 'NR > 1 { print $7 }' /proc/net/unix | sort -u | grep -Fxc -f <(printf '%s\n' $inodes) ||
     true
 }
+
+# ---------------------------------------------------------------------------------------
+# NTP client tests: real chronyd servers on loopback, and timed's view of them.
+
+CHRONYD_PID=""   # PID of the chronyd that start_chronyd started last
+LIBFAKETIME=""   # path of libfaketime.so.1 after require_faketime
+
+# chronyd_dir NAME: the directory of the chronyd instance NAME (config, log, run/).
+chronyd_dir() {
+  printf '%s/chronyd-%s' "$TMP" "$1"
+}
+
+# require_faketime: skip unless libfaketime (Debian package libfaketime, pulled in by
+# faketime) is installed; sets LIBFAKETIME.
+require_faketime() {
+  local f
+  for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
+    if [ -r "$f" ]; then
+      LIBFAKETIME=$f
+      return 0
+    fi
+  done
+  skip "needs libfaketime (Debian package faketime)"
+}
+
+# start_chronyd NAME PORT [EXTRA_CONF [VAR=VALUE...]]: start `chronyd -x -d` serving
+# `local stratum 8` on 127.0.0.1:PORT, with its own config, pid file and command socket in
+# $(chronyd_dir NAME) (the socket directory belongs to _chrony, mode 0750, as chronyd wants)
+# and the environment variables given (e.g. LD_PRELOAD for libfaketime).  Waits (bounded)
+# until it answers a request; sets CHRONYD_PID.  It runs without CAP_SYS_TIME and -x, so
+# it never touches the clock.  Starting NAME again (after stop_pid) reuses the directory.
+start_chronyd() {
+  local name=$1 port=$2 extra=${3:-} dir i j
+  if [ $# -ge 3 ]; then shift 3; else shift $#; fi
+  [ -n "$TMP" ] || setup_tmp
+  dir=$(chronyd_dir "$name")
+  mkdir -p "$dir/run"
+  chown _chrony:_chrony "$dir/run" 2>/dev/null || chown _chrony "$dir/run" ||
+    skip "no _chrony user (chrony package not installed?)"
+  chmod 750 "$dir/run"
+  {
+    printf '# chronyd %s for %s\n' "$name" "$TEST_NAME"
+    printf 'local stratum 8\nallow 127.0.0.1\nport %s\ncmdport 0\n' "$port"
+    printf 'bindcmdaddress %s/run/chronyd.sock\npidfile %s/run/chronyd.pid\n' "$dir" "$dir"
+    printf '%s\n' "$extra"
+  } >"$dir/chronyd.conf"
+  # setpriv and env exec without forking, so $! is chronyd's own PID (-d: no daemon fork).
+  $NOCLOCK env "$@" chronyd -x -d -f "$dir/chronyd.conf" >>"$dir/chronyd.log" 2>&1 &
+  CHRONYD_PID=$!
+  track_pid "$CHRONYD_PID"
+  for i in $(seq 30); do
+    case "$(_proc_state "$CHRONYD_PID")" in
+      ''|Z)
+        sed 's/^/    chronyd: /' "$dir/chronyd.log" >&2
+        fail "chronyd $name exited during start-up"
+        ;;
+    esac
+    j=$("$NTPPROBE" -j -p "$port" -t 1 127.0.0.1 2>/dev/null) || j=""
+    if [ -n "$j" ] && [ "$(json_get "$j" replies)" = 1 ]; then
+      log "chronyd $name (pid $CHRONYD_PID) serves on 127.0.0.1:$port${*:+ with $*}"
+      return 0
+    fi
+    sleep 0.5
+  done
+  sed 's/^/    chronyd: /' "$dir/chronyd.log" >&2
+  fail "chronyd $name did not answer on port $port within 30 tries"
+}
+
+# chronyd_ntp_received NAME: NTP packets chronyd NAME has received (chronyc serverstats
+# over its Unix command socket; read-only).
+chronyd_ntp_received() {
+  local n
+  n=$(chronyc -h "$(chronyd_dir "$1")/run/chronyd.sock" -n serverstats 2>/dev/null |
+    sed -n 's/^NTP packets received *: *\([0-9][0-9]*\).*/\1/p')
+  [ -n "$n" ] || fail "chronyc serverstats of chronyd $1 gave no 'NTP packets received'"
+  echo "$n"
+}
+
+# stop_pid PID: SIGTERM a process of ours, SIGKILL after 10 s; reaps it.
+stop_pid() {
+  local i
+  kill -TERM "$1" 2>/dev/null || return 0
+  for i in $(seq 100); do
+    case "$(_proc_state "$1")" in
+      ''|Z) break ;;
+    esac
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  return 0
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: run COMMAND every 0.5 s until it exits 0 (then
+# one ok line) or SECONDS pass (then fail).  The only way the tests wait for the daemon.
+wait_for() {
+  local secs=$1 what=$2 end
+  shift 2
+  end=$((SECONDS + secs))
+  while :; do
+    if "$@"; then
+      _pass "$what (after about $((SECONDS + secs - end)) s)"
+      return 0
+    fi
+    [ "$SECONDS" -lt "$end" ] || fail "$what: not within $secs s"
+    timed_alive || fail "$what: timed died while waiting"
+    sleep 0.5
+  done
+}
+
+# sources_json: `timectl --json sources` of our daemon.
+sources_json() {
+  tctl --json sources || fail "timectl --json sources failed"
+}
+
+# srcq JSON PYTHON_EXPR: evaluate an expression over `timectl --json sources` output and
+# print it.  In the expression S is the list of sources (each a dict; reach is always an
+# int, also when sent as chronyc's octal text), P maps port -> source, and abs, len, all,
+# any, min, max are Python's.  Booleans print as true/false.  Fails the test on an error.
+srcq() {
+  _srcq "$1" "$2" || fail "cannot evaluate '$2' over sources JSON: $1"
+}
+
+# _srcq JSON PYTHON_EXPR: as srcq, but only exits 1 on an error (for wait_for predicates).
+_srcq() {
+  python3 - "$1" "$2" 2>/dev/null <<'PYEOF'
+import json, sys
+d = json.loads(sys.argv[1])
+S = d["sources"] if isinstance(d, dict) else d
+for s in S:
+    r = s.get("reach")
+    if isinstance(r, str):
+        s["reach"] = int(r, 8)
+P = {int(s["port"]): s for s in S}
+v = eval(sys.argv[2], {"S": S, "P": P, "abs": abs, "len": len, "all": all, "any": any,
+                       "min": min, "max": max})
+print(("true" if v else "false") if isinstance(v, bool) else v)
+PYEOF
+}
+
+# src_true PYTHON_EXPR: exits 0 if the expression (as in srcq) over timed's sources is
+# true now; 1 otherwise, also when timectl or the expression fails (quiet: a predicate).
+src_true() {
+  local j
+  j=$(tctl --json sources 2>/dev/null) || return 1
+  [ "$(_srcq "$j" "$1")" = true ]
+}
+
+# src_state PORT: the chronyc-style state letter of our source on 127.0.0.1:PORT now.
+src_state() {
+  srcq "$(sources_json)" "P[$1]['state']"
+}
+
+# src_reach PORT: its reachability register now (0..255).
+src_reach() {
+  srcq "$(sources_json)" "P[$1]['reach']"
+}
+
+# abs_lt VALUE LIMIT: exits 0 if |VALUE| < LIMIT (decimal numbers).
+abs_lt() {
+  python3 -c 'import sys; sys.exit(0 if abs(float(sys.argv[1])) < float(sys.argv[2]) else 1)' \
+    "$1" "$2" 2>/dev/null
+}
+
+# timed_synced: `timectl tracking` says synchronised.
+timed_synced() {
+  local j
+  j=$(tctl --json tracking 2>/dev/null) || return 1
+  [ "$(json_get "$j" synchronised)" = true ]
+}
+
+# as_nobody COMMAND...: run as uid/gid 65534 without groups, from $TMP.
+as_nobody() {
+  (cd "$TMP" && setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+}
+
+# open_cmd_socket: let any user reach timed's command socket, so that refusals come from
+# the daemon (SO_PEERCRED), not from file permissions.
+open_cmd_socket() {
+  chmod 1777 "$(dirname "$TIMED_SOCK")"
+  chmod 666 "$TIMED_SOCK"
+}

@@ -556,14 +556,14 @@ START_TEST(test_unsupported_and_unknown)
 {
   CNF_Config *c = parse("rtcsync\nlogdir /var/log/chrony\nkeyfile /etc/chrony/chrony.keys\n"
                         "refclock PPS /dev/pps0 lock NMEA\nleapsectz right/UTC\n"
-                        "maxupdateskew 100.0\nhwtimestamp *\ncmdallow 10/8\nlinux_hz 100\n");
+                        "maxclockerror 1\nhwtimestamp *\ncmdallow 10/8\nlinux_hz 100\n");
 
   ck_assert_ptr_nonnull(c);
   ck_assert_uint_eq(m.n_errors, 0);
   ck_assert_uint_eq(m.n_warnings, 9);
   ck_assert_msg(strstr(m.text, "t.conf:1: warning: rtcsync is not supported by timed yet; "
                                "ignored\n") == m.text, "%s", m.text);
-  ck_assert(strstr(m.text, "t.conf:6: warning: maxupdateskew is not supported by timed yet"));
+  ck_assert(strstr(m.text, "t.conf:6: warning: maxclockerror is not supported by timed yet"));
   ck_assert(strstr(m.text, "t.conf:9: warning: linux_hz is no longer supported"));
   CNF_Free(c);
 
@@ -871,6 +871,156 @@ START_TEST(test_confdir_sourcedir)
 }
 END_TEST
 
+/* ---------- source selection and discipline ---------- */
+
+START_TEST(test_client_defaults)
+{
+  CNF_Config *d = CNF_Default();
+
+  /* chrony.conf(5) defaults, but maxdrift (see doc/timed.conf.md). */
+  ck_assert_int_eq(d->minsources, 1);
+  ck_assert(d->maxdistance == 3.0);
+  ck_assert(d->maxjitter == 1.0);
+  ck_assert(d->combinelimit == 3.0);
+  ck_assert(d->reselectdist == 1e-4);
+  ck_assert(d->stratumweight == 1e-3);
+  ck_assert(d->maxslewrate == 83333.333);
+  ck_assert(d->maxupdateskew == 1000.0);
+  ck_assert(d->maxdrift == 500.0);
+  ck_assert(d->corrtimeratio == 3.0);
+  ck_assert_int_eq(d->leapsecmode, CNF_LEAP_SYSTEM);
+  ck_assert_int_eq(d->polltarget, 8);
+  ck_assert_int_eq(d->minsamples, 6);
+  ck_assert_int_eq(d->maxsamples, 0);
+  CNF_Free(d);
+}
+END_TEST
+
+START_TEST(test_client_directives)
+{
+  CNF_Config *c = expect_ok("minsources 3\nmaxdistance 1.5\nmaxjitter 0.25\ncombinelimit 5\n"
+                            "reselectdist 2e-4\nstratumweight 0\nmaxslewrate 500\n"
+                            "maxupdateskew 100.0\nmaxdrift 250\ncorrtimeratio 10\n"
+                            "polltarget 30\nminsamples 4\nmaxsamples 32\nleapsecmode slew\n");
+
+  ck_assert_int_eq(c->minsources, 3);
+  ck_assert(c->maxdistance == 1.5);
+  ck_assert(c->maxjitter == 0.25);
+  ck_assert(c->combinelimit == 5.0);
+  ck_assert(c->reselectdist == 2e-4);
+  ck_assert(c->stratumweight == 0.0);
+  ck_assert(c->maxslewrate == 500.0);
+  ck_assert(c->maxupdateskew == 100.0);
+  ck_assert(c->maxdrift == 250.0);
+  ck_assert(c->corrtimeratio == 10.0);
+  ck_assert_int_eq(c->polltarget, 30);
+  ck_assert_int_eq(c->minsamples, 4);
+  ck_assert_int_eq(c->maxsamples, 32);
+  ck_assert_int_eq(c->leapsecmode, CNF_LEAP_SLEW);
+  CNF_Free(c);
+
+  /* Every mode, any case; the range ends are accepted. */
+  c = expect_ok("LeapSecMode STEP\n");
+  ck_assert_int_eq(c->leapsecmode, CNF_LEAP_STEP);
+  CNF_Free(c);
+  c = expect_ok("leapsecmode ignore\n");
+  ck_assert_int_eq(c->leapsecmode, CNF_LEAP_IGNORE);
+  CNF_Free(c);
+  c = expect_ok("leapsecmode system\nminsources 64\nmaxslewrate 100000\nmaxdrift 500000\n"
+                "polltarget 6\nmaxsamples 0\nminsamples 64\nmaxdistance 0\ncombinelimit 0\n");
+  ck_assert_int_eq(c->leapsecmode, CNF_LEAP_SYSTEM);
+  ck_assert_int_eq(c->minsources, 64);
+  ck_assert(c->maxslewrate == 100000.0 && c->maxdrift == 500000.0);
+  ck_assert_int_eq(c->polltarget, 6);
+  ck_assert(c->maxdistance == 0.0 && c->combinelimit == 0.0);
+  CNF_Free(c);
+
+  /* The last of a repeated directive wins, with a warning (as chrony). */
+  c = expect_warning("maxdistance 1\nmaxdistance 2\n",
+                     "t.conf:2: warning: maxdistance given more than once");
+  ck_assert(c->maxdistance == 2.0);
+  CNF_Free(c);
+}
+END_TEST
+
+START_TEST(test_client_directives_invalid)
+{
+  expect_error("minsources 0\n", "t.conf:1: error: minsources: value 0 is out of range (1 to 64)");
+  expect_error("minsources 65\n", "out of range (1 to 64)");
+  expect_error("minsources 1.5\n", "minsources: value '1.5' is not an integer");
+  expect_error("minsources\n", "minsources: missing argument");
+  expect_error("minsources 1 2\n", "minsources: too many arguments (unexpected '2')");
+  expect_error("maxdistance -1\n", "maxdistance: value -1 is out of range");
+  expect_error("maxdistance nan\n", "maxdistance: value 'nan' is not a number");
+  expect_error("maxdistance inf\n", "not a number");
+  expect_error("maxdistance 1e999\n", "out of range");
+  expect_error("maxjitter 0x10\n", "not a number");
+  expect_error("combinelimit -0.5\n", "out of range");
+  expect_error("reselectdist 1e7\n", "out of range");
+  expect_error("stratumweight -1e-3\n", "out of range");
+  expect_error("maxslewrate 0\n", "maxslewrate: value must be larger than 0");
+  expect_error("maxslewrate 100001\n", "out of range (0 to 100000)");
+  expect_error("maxupdateskew 0\n", "maxupdateskew: value must be larger than 0");
+  expect_error("maxdrift 0\n", "maxdrift: value must be larger than 0");
+  expect_error("maxdrift 500001\n", "out of range");
+  expect_error("corrtimeratio 0\n", "corrtimeratio: value must be larger than 0");
+  expect_error("polltarget 5\n", "polltarget: value 5 is out of range (6 to 60)");
+  expect_error("polltarget 61\n", "out of range (6 to 60)");
+  expect_error("minsamples -1\n", "out of range (0 to 64)");
+  expect_error("maxsamples 65\n", "out of range (0 to 64)");
+  expect_error("leapsecmode smear\n",
+               "leapsecmode: unknown mode 'smear' (expected system, step, slew or ignore)");
+  expect_error("leapsecmode\n", "leapsecmode: missing argument");
+  expect_error("leapsecmode slew step\n", "too many arguments");
+  /* An error keeps the default: the whole parse fails, nothing half-set is returned. */
+  ck_assert_uint_eq(m.n_errors, 1);
+}
+END_TEST
+
+START_TEST(test_client_sources)
+{
+  /* The options of the client side parse into CNF_Source. */
+  CNF_Config *c = expect_ok("server 127.0.0.1 iburst minpoll 4 maxpoll 6 prefer noselect trust "
+                            "require maxdelay 0.5 port 123\n"
+                            "server ntp.example polltarget 12 minsamples 8 maxsamples 16\n"
+                            "pool pool.example\n"
+                            "polltarget 20\nminsamples 5\nmaxsamples 10\n");
+  const CNF_Source *s = c->sources;
+
+  ck_assert_uint_eq(c->n_sources, 3);
+  ck_assert_str_eq(s[0].name, "127.0.0.1");
+  ck_assert(s[0].iburst && s[0].prefer && s[0].noselect && s[0].trust && s[0].require);
+  ck_assert(!s[0].burst && !s[0].nts && !s[0].pool);
+  ck_assert_int_eq(s[0].minpoll, 4);
+  ck_assert_int_eq(s[0].maxpoll, 6);
+  ck_assert(s[0].maxdelay == 0.5);
+  ck_assert_int_eq(s[0].port, 123);
+  /* Per-source options win; otherwise the global directive, even when it comes later. */
+  ck_assert_int_eq(s[1].polltarget, 12);
+  ck_assert_int_eq(s[1].minsamples, 8);
+  ck_assert_int_eq(s[1].maxsamples, 16);
+  ck_assert_int_eq(s[0].polltarget, 20);
+  ck_assert_int_eq(s[0].minsamples, 5);
+  ck_assert_int_eq(s[0].maxsamples, 10);
+  ck_assert_int_eq(s[2].polltarget, 20);
+  ck_assert_int_eq(s[2].pool, 1);
+  CNF_Free(c);
+
+  /* Without global directives: chrony's defaults. */
+  c = expect_ok("server a\n");
+  ck_assert_int_eq(c->sources[0].polltarget, 8);
+  ck_assert_int_eq(c->sources[0].minsamples, 6);
+  ck_assert_int_eq(c->sources[0].maxsamples, 0);
+  CNF_Free(c);
+
+  expect_error("server a polltarget 5\n", "server: polltarget 5 is out of range (6 to 60)");
+  expect_error("server a minsamples 65\n", "out of range (0 to 64)");
+  expect_error("server a maxsamples -1\n", "out of range (0 to 64)");
+  expect_error("server a maxsamples\n", "option maxsamples needs a value");
+  expect_error("pool a polltarget x\n", "pool: polltarget 'x' is not an integer");
+}
+END_TEST
+
 /* ---------- whole configurations ---------- */
 
 /* Debian 12's default /etc/chrony/chrony.conf (comments shortened): must load with warnings
@@ -900,7 +1050,9 @@ START_TEST(test_debian_default)
   CNF_Config *c = CNF_Parse(debian_conf, strlen(debian_conf), "chrony.conf", &ops, &m);
 
   ck_assert_msg(c != NULL, "%s", m.text);
-  ck_assert_uint_eq(m.n_warnings, 6);
+  /* keyfile, ntsdumpdir, logdir, rtcsync, leapsectz; maxupdateskew is implemented. */
+  ck_assert_uint_eq(m.n_warnings, 5);
+  ck_assert(c->maxupdateskew == 100.0);
   ck_assert_uint_eq(c->n_sources, 1);
   ck_assert_int_eq(c->sources[0].pool, 1);
   ck_assert_str_eq(c->driftfile, "/var/lib/chrony/chrony.drift");
@@ -909,7 +1061,7 @@ START_TEST(test_debian_default)
 }
 END_TEST
 
-/* The directives of conf/timed.conf, conf/lan-server.conf and conf/client-only.conf
+/* The directives of conf/timed.conf, lan-server.conf, client-only.conf and client.conf
    (the system tests run `timed -n -f` on the files themselves). */
 START_TEST(test_examples)
 {
@@ -921,9 +1073,14 @@ START_TEST(test_examples)
   c = expect_ok("pool pool.ntp.org iburst\n"
                 "server ntp1.example.net iburst\n"
                 "server 192.0.2.10 iburst minpoll 4 maxpoll 8\n"
+                "minsamples 6\nmaxsamples 0\npolltarget 8\n"
+                "minsources 1\nmaxdistance 3\nmaxjitter 1\ncombinelimit 3\n"
+                "reselectdist 0.0001\nstratumweight 0.001\n"
                 "driftfile /var/lib/timed/drift\n"
                 "makestep 1.0 3\n"
                 "maxchange 1000 1 2\n"
+                "maxslewrate 83333.333\ncorrtimeratio 3\nmaxdrift 500\nmaxupdateskew 1000\n"
+                "leapsecmode system\n"
                 "allow 192.0.2.1\n"
                 "allow 192.168.0.0/16\n"
                 "allow 2001:db8::/32\n"
@@ -965,6 +1122,19 @@ START_TEST(test_examples)
   ck_assert_uint_eq(c->n_sources, 3);
   ck_assert_uint_eq(c->n_rules, 0);
   CNF_Free(c);
+  /* conf/client.conf, with its commented selection lines uncommented. */
+  c = expect_ok("pool 2.debian.pool.ntp.org iburst\n"
+                "driftfile /var/lib/timed/drift\n"
+                "makestep 1 3\n"
+                "minsources 1\nmaxdistance 3\nmaxjitter 1\ncombinelimit 3\n"
+                "maxslewrate 83333.333\nleapsecmode system\n");
+  ck_assert_uint_eq(c->n_sources, 1);
+  ck_assert_int_eq(c->sources[0].pool, 1);
+  ck_assert_int_eq(c->sources[0].iburst, 1);
+  ck_assert_int_eq(c->sources[0].maxsources, 4);
+  ck_assert(c->makestep_threshold == 1.0 && c->makestep_limit == 3);
+  ck_assert_str_eq(c->driftfile, "/var/lib/timed/drift");
+  CNF_Free(c);
 }
 END_TEST
 
@@ -990,6 +1160,10 @@ Suite *conf_suite(void)
   tcase_add_test(tc, test_sources_warnings);
   tcase_add_test(tc, test_sources_invalid);
   tcase_add_test(tc, test_unsupported_and_unknown);
+  tcase_add_test(tc, test_client_defaults);
+  tcase_add_test(tc, test_client_directives);
+  tcase_add_test(tc, test_client_directives_invalid);
+  tcase_add_test(tc, test_client_sources);
   tcase_add_test(tc, test_long_lines);
   tcase_add_test(tc, test_nul_and_control);
   tcase_add_test(tc, test_message_limit);

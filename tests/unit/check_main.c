@@ -15,7 +15,9 @@ static const struct {
 } suites[] = {
     {"util", util_suite},         {"addr", addr_suite},           {"wire", wire_suite},
     {"addrfilt", addrfilt_suite}, {"clientlog", clientlog_suite}, {"server", server_suite},
-    {"conf", conf_suite},         {"cmdwire", cmdwire_suite},
+    {"conf", conf_suite},         {"cmdwire", cmdwire_suite},     {"source", source_suite},
+    {"srcstats", srcstats_suite}, {"selection", selection_suite}, {"discipline", discipline_suite},
+    {"sync", sync_suite},
 };
 
 int main(int argc, char **argv)

@@ -19,7 +19,7 @@ strspn strcspn strcasecmp strncasecmp strtol strtoul strtoll strtoull strtod str
 realloc free strdup strndup qsort bsearch inet_pton inet_ntop __ctype_b_loc __ctype_tolower_loc
 __ctype_toupper_loc tolower toupper isspace isdigit isalpha isalnum isxdigit __stack_chk_fail
 __assert_fail abort __errno_location floor ceil fabs round lround llround trunc modf fmod ldexp
-frexp log log2 exp exp2 pow sqrt nextafter __isoc99_sscanf __isoc23_sscanf sscanf
+frexp log log2 exp exp2 pow sqrt nextafter fmax fmin fmaxf fminf isfinite __isoc99_sscanf __isoc23_sscanf sscanf
 __isoc23_strtol __isoc23_strtoul __isoc23_strtoll __isoc23_strtoull __memcpy_chk __memset_chk
 __snprintf_chk __vsnprintf_chk __strcpy_chk __fprintf_chk __printf_chk __fdelt_chk
 __isnan __isinf __finite __fpclassify'

@@ -13,5 +13,10 @@ Suite *clientlog_suite(void);
 Suite *server_suite(void);
 Suite *conf_suite(void);
 Suite *cmdwire_suite(void);
+Suite *source_suite(void);
+Suite *srcstats_suite(void);
+Suite *selection_suite(void);
+Suite *discipline_suite(void);
+Suite *sync_suite(void);
 
 #endif

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ntp_client.c - the shell around the synchronisation engine.
+ *
+ * Every decision is the engine's (sync.c, in the core); this file only moves bytes and
+ * time between it and the world: client sockets (ntp_io.c), the clock driver (clock.h), the
+ * resolver, timers, and the drift file.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "ntp_client.h"
+#include "ntp_io.h"
+#include "resolver.h"
+#include "sched.h"
+#include "sys.h"
+#include "util.h"
+
+/* Seconds before a failed name resolution is tried again. */
+#define RESOLVE_RETRY 60.0
+
+typedef struct {
+  int used;
+  int syn_id;                 /* -1 until the engine has it */
+  int fd;
+  IPAddr addr;
+  const CNF_Source *cfg;
+} Slot;
+
+static struct {
+  const CNF_Config *cfg;
+  SYN_Engine *engine;
+  Slot slots[SYN_MAX_SOURCES];
+  SCH_TimerId engine_timer;
+  SCH_TimerId drift_timer;
+  int failed;
+  int had_update;
+} C;
+
+static void read_now(SYN_Now *now)
+{
+  CLK_ReadMonoTime(&now->mono);
+  CLK_ReadRealTime(&now->real);
+}
+
+static void on_engine_timer(void *arg);
+
+/* Arrange the next call to the engine at the time it asks for. */
+static void reschedule(void)
+{
+  struct timespec wake, mono;
+  double delay;
+
+  if (C.engine_timer) {
+    SCH_RemoveTimer(C.engine_timer);
+    C.engine_timer = 0;
+  }
+  if (!C.engine || !SYN_NextWake(C.engine, &wake)) {
+    return;
+  }
+  CLK_ReadMonoTime(&mono);
+  delay = UTI_DiffTimespecs(&wake, &mono);
+  C.engine_timer = SCH_AddTimer(delay > 0.0 ? delay : 0.0, on_engine_timer, NULL);
+}
+
+static Slot *slot_by_id(int id)
+{
+  int i;
+
+  for (i = 0; i < SYN_MAX_SOURCES; i++) {
+    if (C.slots[i].used && C.slots[i].syn_id == id) {
+      return &C.slots[i];
+    }
+  }
+  return NULL;
+}
+
+/* Carry out what the engine decided: requests first (they carry the engine's idea of the
+   send time), then clock changes. */
+static void apply(const SYN_Actions *a)
+{
+  const CLK_Driver *drv = CLK_GetDriver();
+  size_t i;
+
+  for (i = 0; i < a->n_tx; i++) {
+    Slot *s = slot_by_id(a->tx[i].source_id);
+    if (s && s->fd >= 0) {
+      NIO_SendClient(s->fd, a->tx[i].data, a->tx[i].len);
+    }
+  }
+  if (a->step) {
+    LOG_Message(LOG_WARN_LEVEL, "system clock %s by %.6f seconds",
+                drv->controls_kernel ? "stepped" : "(virtually) stepped", a->step_offset);
+    if (!drv->step(a->step_offset)) {
+      LOG_Message(LOG_ERR_LEVEL, "could not step the clock");
+    }
+  }
+  if (a->set_freq && !drv->set_freq(a->freq_ppm)) {
+    LOG_RateLimited(LOG_ERR_LEVEL, "could not set the clock frequency to %.3f ppm", a->freq_ppm);
+  }
+  if (a->set_leap) {
+    drv->set_status(a->leap, a->est_error, a->max_error);
+  }
+  if (a->sync_changed) {
+    SYN_Tracking t;
+    SYN_Now now;
+
+    read_now(&now);
+    SYN_GetTracking(C.engine, &now, &t);
+    if (t.synchronised) {
+      char text[ADDR_STRLEN];
+      C.had_update = 1;
+      LOG_Message(LOG_INFO_LEVEL, "synchronised to %s, stratum %d",
+                  t.ref_addr.family ? ADDR_Format(&t.ref_addr, text, sizeof(text)) : "a reference",
+                  t.stratum);
+    } else {
+      LOG_Message(LOG_WARN_LEVEL, "no selectable source: not synchronised");
+    }
+  }
+  if (a->fatal) {
+    LOG_Message(LOG_ERR_LEVEL, "offset above maxchange too many times: exiting");
+    C.failed = 1;
+    SCH_QuitLoop();
+  }
+}
+
+static void on_engine_timer(void *arg)
+{
+  SYN_Actions acts;
+  SYN_Now now;
+
+  (void)arg;
+  C.engine_timer = 0;
+  read_now(&now);
+  SYN_OnTimer(C.engine, &now, &acts);
+  apply(&acts);
+  reschedule();
+}
+
+static void on_packet(void *arg, const NIO_Packet *pkt)
+{
+  Slot *s = arg;
+  SYN_Actions acts;
+  SYN_Now now;
+
+  if (s->syn_id < 0) {
+    return;
+  }
+  read_now(&now);
+  SYN_OnPacket(C.engine, s->syn_id, pkt->data, pkt->len, &pkt->rx_ts, &now, &acts);
+  apply(&acts);
+  reschedule();
+}
+
+static void add_source(const CNF_Source *cfg, const IPAddr *addr)
+{
+  SYN_SourceConfig sc;
+  SYN_Now now;
+  Slot *s = NULL;
+  char text[ADDR_STRLEN];
+  int i;
+
+  for (i = 0; i < SYN_MAX_SOURCES; i++) {
+    if (C.slots[i].used && ADDR_Equal(&C.slots[i].addr, addr) &&
+        C.slots[i].cfg->port == cfg->port) {
+      LOG_Message(LOG_INFO_LEVEL, "%s (%s) is already a source", cfg->name,
+                  ADDR_Format(addr, text, sizeof(text)));
+      return;
+    }
+  }
+  for (i = 0; i < SYN_MAX_SOURCES && !s; i++) {
+    if (!C.slots[i].used) {
+      s = &C.slots[i];
+    }
+  }
+  if (!s) {
+    LOG_Message(LOG_ERR_LEVEL, "too many sources: %s not added", cfg->name);
+    return;
+  }
+  memset(&sc, 0, sizeof(sc));
+  snprintf(sc.name, sizeof(sc.name), "%s", cfg->name);
+  sc.ntp.addr = *addr;
+  sc.ntp.port = (uint16_t)cfg->port;
+  sc.ntp.minpoll = cfg->minpoll;
+  sc.ntp.maxpoll = cfg->maxpoll;
+  sc.ntp.iburst = cfg->iburst;
+  sc.ntp.burst = cfg->burst;
+  sc.ntp.maxdelay = cfg->maxdelay;
+  sc.ntp.version = 4;
+  sc.prefer = cfg->prefer;
+  sc.noselect = cfg->noselect;
+  sc.trust = cfg->trust;
+  sc.require = cfg->require;
+
+  memset(s, 0, sizeof(*s));
+  s->used = 1;
+  s->syn_id = -1;
+  s->addr = *addr;
+  s->cfg = cfg;
+  s->fd = NIO_OpenClient(addr, (uint16_t)cfg->port, on_packet, s);
+  if (s->fd < 0) {
+    s->used = 0;
+    return;
+  }
+  read_now(&now);
+  s->syn_id = SYN_AddSource(C.engine, &sc, &now);
+  if (s->syn_id < 0) {
+    LOG_Message(LOG_ERR_LEVEL, "the engine refused source %s", cfg->name);
+    NIO_CloseClient(s->fd);
+    s->used = 0;
+    return;
+  }
+  LOG_Message(LOG_INFO_LEVEL, "added source %s (%s port %d)", cfg->name,
+              ADDR_Format(addr, text, sizeof(text)), cfg->port);
+  reschedule();
+}
+
+static void resolve(const CNF_Source *cfg);
+
+static void retry_resolve(void *arg)
+{
+  resolve(arg);
+}
+
+static void on_resolved(void *arg, const IPAddr *addrs, size_t n, const char *err)
+{
+  const CNF_Source *cfg = arg;
+  size_t i, want;
+
+  if (n == 0) {
+    LOG_Message(LOG_WARN_LEVEL, "could not resolve %s: %s (trying again in %.0f s)", cfg->name,
+                err ? err : "no address", RESOLVE_RETRY);
+    SCH_AddTimer(RESOLVE_RETRY, retry_resolve, (void *)cfg);
+    return;
+  }
+  want = cfg->pool ? (size_t)cfg->maxsources : 1;
+  for (i = 0; i < n && i < want; i++) {
+    add_source(cfg, &addrs[i]);
+  }
+}
+
+static void resolve(const CNF_Source *cfg)
+{
+  if (!RSV_Resolve(cfg->name, on_resolved, (void *)cfg)) {
+    SCH_AddTimer(RESOLVE_RETRY, retry_resolve, (void *)cfg);
+  }
+}
+
+/* The drift file holds two numbers: the frequency correction in ppm (positive: the clock
+   is made to run faster) and its error bound (skew) in ppm. */
+static int read_drift(const char *path, double *freq, double *skew)
+{
+  char *text;
+  size_t len;
+  int ok;
+
+  if (!SYS_ReadFile(path, 4096, &text, &len)) {
+    if (errno != ENOENT) {
+      LOG_Message(LOG_WARN_LEVEL, "could not read drift file %s: %s", path, strerror(errno));
+    }
+    return 0;
+  }
+  ok = sscanf(text, "%lf %lf", freq, skew) == 2 && isfinite(*freq) && isfinite(*skew) &&
+       fabs(*freq) <= 500.0 && *skew >= 0.0;
+  free(text);
+  if (!ok) {
+    LOG_Message(LOG_WARN_LEVEL, "ignoring invalid drift file %s", path);
+  }
+  return ok;
+}
+
+static void write_drift(void)
+{
+  char text[64];
+  double freq, skew;
+  int n;
+
+  if (!C.cfg->driftfile[0] || !C.engine || !C.had_update) {
+    return;
+  }
+  SYN_GetFrequency(C.engine, &freq, &skew);
+  if (!isfinite(freq) || !isfinite(skew)) {
+    return;
+  }
+  n = snprintf(text, sizeof(text), "%.6f %.6f\n", freq, skew);
+  SYS_WriteFileAtomic(C.cfg->driftfile, text, (size_t)n, 0644);
+}
+
+static void on_drift_timer(void *arg)
+{
+  (void)arg;
+  write_drift();
+  C.drift_timer = SCH_AddTimer(C.cfg->driftfile_interval > 0 ? C.cfg->driftfile_interval : 3600,
+                               on_drift_timer, NULL);
+}
+
+int NCL_Initialise(const CNF_Config *cfg)
+{
+  SYN_Config sc;
+  SYN_Now now;
+  uint64_t seed;
+  double freq = 0.0, skew = 1e6;
+  size_t i;
+
+  memset(&C, 0, sizeof(C));
+  C.cfg = cfg;
+  memset(&sc, 0, sizeof(sc));
+  sc.minsources = cfg->minsources;
+  sc.maxdistance = cfg->maxdistance;
+  sc.maxjitter = cfg->maxjitter;
+  sc.combinelimit = cfg->combinelimit;
+  sc.reselectdist = cfg->reselectdist;
+  sc.maxslewrate = cfg->maxslewrate;
+  sc.maxupdateskew = cfg->maxupdateskew;
+  sc.maxdrift = cfg->maxdrift;
+  sc.makestep_threshold = cfg->makestep_threshold;
+  sc.makestep_limit = cfg->makestep_limit;
+  sc.maxchange_offset = cfg->maxchange_offset;
+  sc.maxchange_start = cfg->maxchange_start;
+  sc.maxchange_ignore = cfg->maxchange_ignore;
+  sc.local_stratum = cfg->local ? cfg->local_stratum : 0;
+  sc.precision = (int8_t)CLK_GetPrecisionLog2();
+  if (cfg->driftfile[0] && read_drift(cfg->driftfile, &freq, &skew)) {
+    LOG_Message(LOG_INFO_LEVEL, "frequency %.3f ppm (skew %.3f) from %s", freq, skew,
+                cfg->driftfile);
+    CLK_GetDriver()->set_freq(freq);
+  }
+  sc.initial_freq = freq;
+  sc.initial_skew = skew;
+
+  seed = ((uint64_t)SYS_Random32() << 32) | SYS_Random32();
+  read_now(&now);
+  C.engine = SYN_Create(&sc, seed, &now);
+  if (!C.engine) {
+    LOG_Message(LOG_ERR_LEVEL, "could not create the synchronisation engine");
+    return 0;
+  }
+  for (i = 0; i < cfg->n_sources; i++) {
+    if (cfg->sources[i].nts) {
+      LOG_Message(LOG_WARN_LEVEL, "%s: NTS is not supported yet; using it without NTS",
+                  cfg->sources[i].name);
+    }
+    resolve(&cfg->sources[i]);
+  }
+  if (cfg->driftfile[0]) {
+    C.drift_timer = SCH_AddTimer(cfg->driftfile_interval > 0 ? cfg->driftfile_interval : 3600,
+                                 on_drift_timer, NULL);
+  }
+  reschedule();
+  return 1;
+}
+
+void NCL_Finalise(void)
+{
+  int i;
+
+  write_drift();
+  RSV_Finalise();
+  if (C.engine_timer) {
+    SCH_RemoveTimer(C.engine_timer);
+  }
+  if (C.drift_timer) {
+    SCH_RemoveTimer(C.drift_timer);
+  }
+  for (i = 0; i < SYN_MAX_SOURCES; i++) {
+    if (C.slots[i].used) {
+      NIO_CloseClient(C.slots[i].fd);
+    }
+  }
+  SYN_Destroy(C.engine);
+  memset(&C, 0, sizeof(C));
+}
+
+int NCL_Failed(void)
+{
+  return C.failed;
+}
+
+void NCL_GetRefState(const struct timespec *now, NSV_RefState *ref)
+{
+  SYN_GetRefState(C.engine, now, ref);
+}
+
+void NCL_GetTracking(SYN_Tracking *t)
+{
+  SYN_Now now;
+
+  read_now(&now);
+  SYN_GetTracking(C.engine, &now, t);
+}
+
+size_t NCL_SourceCount(void)
+{
+  return C.engine ? SYN_SourceCount(C.engine) : 0;
+}
+
+int NCL_GetSourceReport(size_t index, SYN_SourceReport *r)
+{
+  SYN_Now now;
+
+  read_now(&now);
+  return C.engine && SYN_GetSourceReport(C.engine, index, &now, r);
+}
+
+int NCL_MakeStep(void)
+{
+  SYN_Actions acts;
+  SYN_Now now;
+
+  read_now(&now);
+  SYN_MakeStep(C.engine, &now, &acts);
+  apply(&acts);
+  reschedule();
+  return 1;
+}
+
+/* Apply fn to every source matching addr (all of them for NULL / ADDR_UNSPEC). */
+static int for_sources(const IPAddr *addr, void (*fn)(NSC_Source *src, int arg,
+                                                      const struct timespec *mono), int arg)
+{
+  struct timespec mono;
+  int i, n = 0;
+
+  CLK_ReadMonoTime(&mono);
+  for (i = 0; i < SYN_MAX_SOURCES; i++) {
+    Slot *s = &C.slots[i];
+    NSC_Source *src;
+
+    if (!s->used || s->syn_id < 0) {
+      continue;
+    }
+    if (addr && addr->family != ADDR_UNSPEC && !ADDR_Equal(addr, &s->addr)) {
+      continue;
+    }
+    src = SYN_GetNtpSource(C.engine, s->syn_id);
+    if (src) {
+      fn(src, arg, &mono);
+      n++;
+    }
+  }
+  reschedule();
+  return n;
+}
+
+static void do_burst(NSC_Source *src, int n, const struct timespec *mono)
+{
+  NSC_StartBurst(src, n, mono);
+}
+
+static void do_online(NSC_Source *src, int online, const struct timespec *mono)
+{
+  NSC_SetOnline(src, online, mono);
+}
+
+int NCL_Burst(const IPAddr *addr, int n)
+{
+  return for_sources(addr, do_burst, n);
+}
+
+int NCL_SetOnline(const IPAddr *addr, int online)
+{
+  return for_sources(addr, do_online, online);
+}
