@@ -22,6 +22,7 @@
 #include "clientlog.h"
 #include "clock.h"
 #include "cmdmon.h"
+#include "cmdops.h"
 #include "conf.h"
 #include "log.h"
 #include "ntp_client.h"
@@ -62,141 +63,6 @@ static size_t on_ntp_packet(void *arg, const NIO_Packet *pkt, uint8_t *out, size
   }
   return 0;
 }
-
-/* ---- command socket reports ---- */
-
-static void report_tracking(void *ctx, CMW_Tracking *t)
-{
-  SYN_Tracking st;
-
-  (void)ctx;
-  NCL_GetTracking(&st);
-  CMW_TrackingFromSync(&st, t);
-  t->clock_control = (uint8_t)CLK_GetDriver()->controls_kernel;
-  t->local_active = (uint8_t)(!st.synchronised && D.cfg->local ? 1 : 0);
-  if (t->local_active) {
-    /* Serving from the local reference: report it as chronyc does (7F7F0101, the local
-       stratum, leap normal), since that is what our clients see. */
-    struct timespec now;
-    NSV_RefState ref;
-
-    CLK_ReadRealTime(&now);
-    NCL_GetRefState(&now, &ref);
-    t->synchronised = (uint8_t)(ref.synchronised ? 1 : 0);
-    t->ref_id = ref.ref_id;
-    memset(&t->ref_addr, 0, sizeof(t->ref_addr));
-    t->stratum = ref.stratum;
-    t->leap = ref.leap;
-    t->ref_time = ref.ref_time;
-    t->root_delay = ref.root_delay;
-    t->root_dispersion = ref.root_dispersion;
-  }
-}
-
-static void report_serverstats(void *ctx, CMW_ServerStats *s)
-{
-  NIO_Stats nio;
-  const NSV_Stats *st = NSV_GetStats(D.server);
-
-  (void)ctx;
-  NIO_GetStats(&nio);
-  s->v[CMW_SS_NTP_RECEIVED] = st->received;
-  s->v[CMW_SS_NTP_REPLIED] = st->replied;
-  s->v[CMW_SS_NTP_KOD_SENT] = st->kod_sent;
-  s->v[CMW_SS_NTP_DENIED] = st->denied;
-  s->v[CMW_SS_NTP_MALFORMED] = st->malformed;
-  s->v[CMW_SS_NTP_BAD_MODE] = st->bad_mode;
-  s->v[CMW_SS_NTP_RATE_DROPPED] = st->rate_dropped;
-  s->v[CMW_SS_NTP_WITH_MAC] = st->with_mac;
-  s->v[CMW_SS_NTP_WITH_EF] = st->with_ef;
-  s->v[CMW_SS_NTP_RX_KERNEL_TS] = nio.rx_kernel_ts;
-  s->v[CMW_SS_NTP_RX_DAEMON_TS] = nio.rx_daemon_ts;
-  s->v[CMW_SS_NTP_SEND_ERRORS] = nio.send_errors;
-  if (D.clients) {
-    s->v[CMW_SS_CLIENTLOG_RECORDS] = CLG_Count(D.clients);
-    s->v[CMW_SS_CLIENTLOG_EVICTIONS] = CLG_Evictions(D.clients);
-  }
-}
-
-static int report_client(void *ctx, uint32_t index, CMW_Client *c, uint32_t *total)
-{
-  struct timespec now;
-  CLG_ClientReport r;
-
-  (void)ctx;
-  if (!D.clients) {
-    *total = 0;
-    return 0;
-  }
-  *total = (uint32_t)CLG_Count(D.clients);
-  SCH_GetLastEventMono(&now);
-  if (!CLG_GetClient(D.clients, index, &now, &r)) {
-    return 0;
-  }
-  memset(c, 0, sizeof(*c));
-  c->addr = r.addr;
-  c->hits = r.ntp_hits;
-  c->drops = r.ntp_drops;
-  c->kods = r.ntp_kods;
-  c->last_ago = r.last_ago;
-  c->interval = r.interval;
-  return 1;
-}
-
-static int report_accheck(void *ctx, const IPAddr *addr)
-{
-  IPAddr a = *addr;
-
-  (void)ctx;
-  ADDR_Unmap(&a);
-  return ADF_IsAllowed(D.acl, &a);
-}
-
-static int report_source(void *ctx, uint32_t index, SYN_SourceReport *out, uint32_t *total)
-{
-  (void)ctx;
-  *total = (uint32_t)NCL_SourceCount();
-  return NCL_GetSourceReport(index, out);
-}
-
-static int do_makestep(void *ctx)
-{
-  (void)ctx;
-  LOG_Message(LOG_INFO_LEVEL, "makestep requested through the command socket");
-  return NCL_MakeStep();
-}
-
-static int do_burst(void *ctx, const IPAddr *addr, int n_good, int n_max)
-{
-  (void)ctx;
-  (void)n_good; /* the source ends a burst early after enough good samples itself */
-  return NCL_Burst(addr, n_max);
-}
-
-static int do_set_online(void *ctx, const IPAddr *addr, int online)
-{
-  (void)ctx;
-  return NCL_SetOnline(addr, online);
-}
-
-static void do_shutdown(void *ctx)
-{
-  (void)ctx;
-  LOG_Message(LOG_INFO_LEVEL, "shutdown requested through the command socket");
-  SCH_QuitLoop();
-}
-
-static const CAM_Ops cmd_ops = {
-    .tracking = report_tracking,
-    .serverstats = report_serverstats,
-    .client = report_client,
-    .accheck = report_accheck,
-    .shutdown = do_shutdown,
-    .source = report_source,
-    .makestep = do_makestep,
-    .burst = do_burst,
-    .set_online = do_set_online,
-};
 
 /* ---- start-up ---- */
 
@@ -330,6 +196,7 @@ int main(int argc, char **argv)
   uid_t uid = (uid_t)-1;
   gid_t gid = (gid_t)-1;
   int drop = 0, ret;
+  static CMD_Context cmd_ctx;
 
   while ((opt = getopt(argc, argv, "f:dxnvh")) != -1) {
     switch (opt) {
@@ -418,10 +285,14 @@ int main(int argc, char **argv)
     SYS_RemovePidFile(D.cfg->pidfile);
     LOG_Fatal("could not start the NTP client");
   }
+  cmd_ctx.cfg = D.cfg;
+  cmd_ctx.acl = D.acl;
+  cmd_ctx.clients = D.clients;
+  cmd_ctx.server = D.server;
   if (D.cfg->bindcmdaddress[0]) {
     ensure_parent_dir(D.cfg->bindcmdaddress, drop ? uid : (uid_t)-1, gid);
     D.cmdmon_up = CAM_Initialise(D.cfg->bindcmdaddress, drop ? uid : (uid_t)-1,
-                                 drop ? gid : (gid_t)-1, drop ? uid : geteuid(), &cmd_ops, NULL);
+                                 drop ? gid : (gid_t)-1, drop ? uid : geteuid(), &CMD_Ops, &cmd_ctx);
     if (!D.cmdmon_up) {
       LOG_Message(LOG_WARN_LEVEL, "command socket %s not available", D.cfg->bindcmdaddress);
     }

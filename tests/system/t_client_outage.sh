@@ -26,6 +26,9 @@ server 127.0.0.1 port $PB iburst minpoll 0 maxpoll 1"
 wait_for 30 "both sources become reachable" src_true 'all(s["reach"] > 0 for s in S)'
 wait_for 40 "one source is selected ('*')" src_true 'sum(s["state"] == "*" for s in S) == 1'
 wait_for 40 "tracking says synchronised" timed_synced
+# A register with history: the last four polls of both answered.
+wait_for 30 "both reach registers end in four answered polls (reach & 15 == 15)" \
+  src_true 'all(s["reach"] & 15 == 15 for s in S)'
 
 j=$(sources_json)
 log "sources: $j"
