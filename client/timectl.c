@@ -39,6 +39,7 @@
 
 #include "addr.h"
 #include "cmdmon_wire.h"
+#include "timectl.h"
 
 #ifndef RUNDIR
 #define RUNDIR "/run/timed"
@@ -58,8 +59,10 @@ static const char *daemon_path = DEFAULT_SOCKET;
 static int sock_fd = -1;
 static char own_path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 static char own_dir[sizeof(own_path)];
-static int json;
-static int numeric; /* -n: show addresses instead of the configured names */
+int TCL_json;
+int TCL_numeric; /* -n: show addresses instead of the configured names */
+#define json TCL_json
+#define numeric TCL_numeric
 static uint32_t next_sequence;
 static volatile sig_atomic_t got_signal;
 
@@ -84,9 +87,7 @@ static void on_signal(int sig)
   got_signal = sig;
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
+void TCL_Die(const char *fmt, ...)
 {
   va_list ap;
 
@@ -98,6 +99,7 @@ static void die(const char *fmt, ...)
   cleanup();
   exit(1);
 }
+#define die TCL_Die
 
 static void cannot_talk(const char *why)
 {
@@ -122,11 +124,15 @@ static void usage(FILE *f)
           "  serverstats          NTP server and command socket counters\n"
           "  clients              NTP clients seen by the server\n"
           "  accheck ADDR         whether NTP access from ADDR is allowed\n"
+          "  ntpdata [ADDR]       NTP details of every source (or those of ADDR)\n"
           "Control commands (root or the daemon's user only):\n"
           "  makestep             step the clock by the current offset now\n"
           "  burst GOOD/MAX [ADDR] send MAX requests quickly to ADDR (default: all)\n"
           "  online [ADDR]        set ADDR (default: all sources) online\n"
           "  offline [ADDR]       set ADDR (default: all sources) offline\n"
+          "  add server|pool NAME [OPTIONS]\n"
+          "                       add a source (options as the server directive)\n"
+          "  delete ADDR [PORT]   remove the sources with address ADDR (and PORT)\n"
           "  shutdown             stop timed\n"
           "  help                 this text\n",
           DEFAULT_SOCKET);
@@ -238,7 +244,7 @@ static long elapsed_ms(const struct timespec *since)
 
 /* Send req and wait for its reply; exits with a message when the daemon cannot be
    reached.  Returns only replies with our command and sequence. */
-static void transact(CMW_Request *req, CMW_Reply *rep)
+void TCL_Transact(CMW_Request *req, CMW_Reply *rep)
 {
   uint8_t out[CMP_MAX_PACKET], in[CMP_MAX_PACKET + 1];
   CMW_Result bad = CMW_OK;
@@ -321,9 +327,11 @@ static void transact(CMW_Request *req, CMW_Reply *rep)
   cannot_talk("no reply");
 }
 
+#define transact TCL_Transact
+
 /* ---- output helpers ---- */
 
-static void json_string(const char *s)
+void TCL_JsonString(const char *s)
 {
   putchar('"');
   for (; *s; s++) {
@@ -339,6 +347,8 @@ static void json_string(const char *s)
   }
   putchar('"');
 }
+
+#define json_string TCL_JsonString
 
 /* Seconds.nanoseconds of a timespec, exact (a double would lose the nanoseconds). */
 static void format_ts(const struct timespec *ts, char *buf, size_t len)
@@ -652,7 +662,7 @@ static int cmd_shutdown(void)
 
 /* chronyc's unit formatting: the value in ns, us, ms, s, then minutes, hours, days, years,
    with at most 4 or 5 digits.  Signed values take 7 columns (sign included), unsigned 6. */
-static void format_time(double v, int is_signed, char *buf, size_t len)
+void TCL_FormatTime(double v, int is_signed, char *buf, size_t len)
 {
   static const struct {
     double below, scale;
@@ -695,6 +705,8 @@ static void format_time(double v, int is_signed, char *buf, size_t len)
     snprintf(buf, len, "%*.*f%s", 6 - ulen, digits, x * scale, unit);
   }
 }
+
+#define format_time TCL_FormatTime
 
 /* What the Name column shows: the configured name, or with -n (or when there is no name)
    the address. */
@@ -1190,6 +1202,12 @@ int main(int argc, char **argv)
   } else if ((strcmp(cmd, "online") == 0 || strcmp(cmd, "offline") == 0) && nargs <= 1) {
     ret = cmd_control(strcmp(cmd, "online") == 0 ? CMP_CMD_ONLINE : CMP_CMD_OFFLINE, NULL,
                       nargs == 1 ? argv[optind + 1] : NULL);
+  } else if (strcmp(cmd, "add") == 0 && nargs >= 2) {
+    ret = TCL_CmdAdd(nargs, argv + optind + 1);
+  } else if (strcmp(cmd, "delete") == 0 && (nargs == 1 || nargs == 2)) {
+    ret = TCL_CmdDelete(nargs, argv + optind + 1);
+  } else if (strcmp(cmd, "ntpdata") == 0 && nargs <= 1) {
+    ret = TCL_CmdNtpData(nargs, argv + optind + 1);
   } else if (strcmp(cmd, "waitsync") == 0 && nargs <= 4) {
     ret = cmd_waitsync(nargs, argv + optind + 1);
   } else {

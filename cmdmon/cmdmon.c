@@ -344,7 +344,29 @@ static void fill_activity(CMW_Activity *a)
   }
 }
 
-/* BURST/ONLINE/OFFLINE: naming an address that no source has is an error (chronyc "No
+static void fill_ntpdata(const CMW_Request *req, CMW_Reply *rep)
+{
+  SYN_SourceReport r;
+  uint32_t total = 0;
+
+  memset(&r, 0, sizeof(r));
+  rep->u.ntpdata.index = req->u.ntpdata.index;
+  rep->u.ntpdata.count = 0;
+  if (cam_ops->source(cam_ctx, req->u.ntpdata.index, &r, &total)) {
+    CMW_NtpData *d = &rep->u.ntpdata.data;
+
+    CMW_NtpDataFromReport(&r, d);
+    if (!cam_ops->local_address ||
+        !cam_ops->local_address(cam_ctx, r.id, &d->local, &d->local_port)) {
+      memset(&d->local, 0, sizeof(d->local));
+      d->local_port = 0;
+    }
+    rep->u.ntpdata.count = 1;
+  }
+  rep->u.ntpdata.total = total;
+}
+
+/* BURST/ONLINE/OFFLINE/DELETE: naming an address that no source has is an error (chronyc "No
    such source"); naming none and having no sources is not. */
 static uint16_t matched_status(const IPAddr *addr, int n, CMW_Reply *rep)
 {
@@ -427,6 +449,31 @@ static uint16_t execute(const CMW_Request *req, CMW_Reply *rep, int *run_shutdow
                           cam_ops->set_online(cam_ctx, &req->u.online.addr,
                                               req->command == CMP_CMD_ONLINE),
                           rep);
+  case CMP_CMD_ADD_SOURCE:
+    if (!cam_ops->add_source) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    switch (cam_ops->add_source(cam_ctx, &req->u.add)) {
+    case 1:
+      return CMP_STATUS_OK;
+    case -1:
+      return CMP_STATUS_SOURCE_EXISTS;
+    default:
+      return CMP_STATUS_FAILED;
+    }
+  case CMP_CMD_DELETE_SOURCE:
+    if (!cam_ops->delete_source) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    return matched_status(&req->u.del.addr,
+                          cam_ops->delete_source(cam_ctx, &req->u.del.addr, req->u.del.port),
+                          rep);
+  case CMP_CMD_NTPDATA:
+    if (!cam_ops->source) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    fill_ntpdata(req, rep);
+    return CMP_STATUS_OK;
   default:
     return CMP_STATUS_UNKNOWN_COMMAND;
   }

@@ -45,6 +45,14 @@ typedef struct {
   /* Set the sources whose address is *addr (every source: ADDR_UNSPEC) online (1) or
      offline (0).  Returns the number of sources affected. */
   int (*set_online)(void *ctx, const IPAddr *addr, int online);
+  /* Add a server or pool (chronyc add): returns 1 (added, or a name being resolved), 0
+     (no room: CMP_STATUS_FAILED) or -1 (already a source: CMP_STATUS_SOURCE_EXISTS). */
+  int (*add_source)(void *ctx, const CMW_AddSource *add);
+  /* Remove the sources with this address (and port unless 0); returns how many. */
+  int (*delete_source)(void *ctx, const IPAddr *addr, uint16_t port);
+  /* Local address and port of the socket of engine source id (SYN_SourceReport.id);
+     1, or 0 when unknown.  Used by NTPDATA; may be NULL. */
+  int (*local_address)(void *ctx, int source_id, IPAddr *addr, uint16_t *port);
 } CAM_Ops;
 
 /* Create the socket's directory if missing (mode 0750, owned by owner_uid/owner_gid when

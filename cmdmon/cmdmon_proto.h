@@ -89,6 +89,29 @@
  *
  *   ONLINE / OFFLINE request: address (20; family 0 = every source).  Reply: matched u32.
  *     BURST, ONLINE and OFFLINE naming an address no source has: NO_SUCH_SOURCE reply.
+ *
+ *   ADD_SOURCE request (CMP_ADD_REQ_BODY_LEN = 272): name, CMP_ADD_NAME_LEN bytes (host
+ *     name or address: 1..255 characters 0x21..0x7e, NUL-terminated, zero-padded) |
+ *     256 type u8 (CMP_ADD_SERVER, CMP_ADD_POOL) | 257 flags u8 (CMP_ADD_F_*) |
+ *     258 minpoll s8 | 259 maxpoll s8 (-7..24, minpoll <= maxpoll) | 260 port u16 (>= 1) |
+ *     262 maxsources u8 (1..16) | 263 reserved | 264 maxdelay double (0 < d <= 1000).
+ *     Reply: empty.  A numeric address that is already a source (same port):
+ *     SOURCE_EXISTS; no room: FAILED.  A name is resolved after the reply.
+ *
+ *   DELETE_SOURCE request: address (20; not unspecified) | 20 port u16 (0 = any) |
+ *     22 reserved u16.  Reply: matched u32; no source with that address: NO_SUCH_SOURCE.
+ *
+ *   NTPDATA request: index u32 (0-based, the order of SOURCES), reserved u32.  Reply
+ *     (CMP_NTPDATA_BODY_LEN = 264): total u32 | 4 index u32 (echo) | 8 count u32 (0 past
+ *     the end, else 1) | 12 reserved u32 | 16 one record (zero when count is 0):
+ *       0 remote address (20) | 20 local address (20; unspecified when unknown) |
+ *       40 remote port u16 | 42 local port u16 | 44 leap u8 (0..3) | 45 mode u8 (of the
+ *       last valid response: 4; 0 none yet) | 46 stratum u8 | 47 poll s8 |
+ *       48 flags u8 (CMP_NTPD_F_*) | 49..51 reserved | 52 ref_id u32 | 56 tx u64 |
+ *       64 CMP_NTPD_N_RX u64 response counters by result (CMP_NTPD_RX_*) |
+ *       128 CMP_NTPD_N_DOUBLES doubles: offset, delay, dispersion, root_delay,
+ *         root_dispersion, last_rx_ago, jitter (offset positive: local clock fast) |
+ *       184 name (CMP_SOURCE_NAME_LEN, as in SOURCES).
  */
 #ifndef TIMED_CMDMON_PROTO_H
 #define TIMED_CMDMON_PROTO_H
@@ -111,6 +134,9 @@
 #define CMP_CMD_BURST 9
 #define CMP_CMD_ONLINE 10
 #define CMP_CMD_OFFLINE 11
+#define CMP_CMD_ADD_SOURCE 12
+#define CMP_CMD_DELETE_SOURCE 13
+#define CMP_CMD_NTPDATA 14
 
 /* Reply status codes. */
 #define CMP_STATUS_OK 0
@@ -120,7 +146,8 @@
 #define CMP_STATUS_NOT_AUTHORISED 4   /* control command from an unprivileged sender */
 #define CMP_STATUS_INVALID_ARGUMENT 5 /* a request field is out of range */
 #define CMP_STATUS_UNAVAILABLE 6      /* the command is not supported in this configuration */
-#define CMP_STATUS_NO_SUCH_SOURCE 7   /* BURST/ONLINE/OFFLINE: no source has that address */
+#define CMP_STATUS_NO_SUCH_SOURCE 7   /* BURST/ONLINE/OFFLINE/DELETE: no source has that address */
+#define CMP_STATUS_SOURCE_EXISTS 8    /* ADD_SOURCE: that address and port is a source already */
 
 /* Header layout. */
 #define CMP_HEADER_LEN 12
@@ -238,6 +265,68 @@
 #define CMP_BURST_REQ_BODY_LEN (8 + CMP_ADDR_LEN)
 #define CMP_ONLINE_REQ_BODY_LEN CMP_ADDR_LEN
 #define CMP_MATCHED_BODY_LEN 4
+
+/* ADD_SOURCE request body. */
+#define CMP_ADD_NAME_LEN 256
+#define CMP_ADD_NAME 0
+#define CMP_ADD_TYPE 256
+#define CMP_ADD_FLAGS 257
+#define CMP_ADD_MINPOLL 258
+#define CMP_ADD_MAXPOLL 259
+#define CMP_ADD_PORT 260
+#define CMP_ADD_MAXSOURCES 262
+#define CMP_ADD_MAXDELAY 264
+#define CMP_ADD_REQ_BODY_LEN 272
+#define CMP_ADD_SERVER 0
+#define CMP_ADD_POOL 1
+#define CMP_ADD_F_IBURST 0x01
+#define CMP_ADD_F_BURST 0x02
+#define CMP_ADD_F_PREFER 0x04
+#define CMP_ADD_F_NOSELECT 0x08
+#define CMP_ADD_F_TRUST 0x10
+#define CMP_ADD_F_REQUIRE 0x20
+#define CMP_ADD_F_ALL 0x3F
+
+/* DELETE_SOURCE request body. */
+#define CMP_DELETE_REQ_BODY_LEN (CMP_ADDR_LEN + 4)
+
+/* NTPDATA request and reply bodies. */
+#define CMP_NTPDATA_REQ_BODY_LEN 8
+#define CMP_NTPD_TOTAL 0
+#define CMP_NTPD_INDEX 4
+#define CMP_NTPD_COUNT 8
+#define CMP_NTPD_RECORD 16
+#define CMP_NTPD_REMOTE 0
+#define CMP_NTPD_LOCAL 20
+#define CMP_NTPD_REMOTE_PORT 40
+#define CMP_NTPD_LOCAL_PORT 42
+#define CMP_NTPD_LEAP 44
+#define CMP_NTPD_MODE 45
+#define CMP_NTPD_STRATUM 46
+#define CMP_NTPD_POLL 47
+#define CMP_NTPD_FLAGS 48
+#define CMP_NTPD_REF_ID 52
+#define CMP_NTPD_TX 56
+#define CMP_NTPD_RX 64
+#define CMP_NTPD_N_RX 8
+#define CMP_NTPD_DOUBLES 128
+#define CMP_NTPD_N_DOUBLES 7
+#define CMP_NTPD_NAME 184
+#define CMP_NTPD_REC_LEN (CMP_NTPD_NAME + CMP_SOURCE_NAME_LEN) /* 248 */
+#define CMP_NTPDATA_BODY_LEN (CMP_NTPD_RECORD + CMP_NTPD_REC_LEN) /* 264 */
+/* Response counters, in the order of NSC_RxResult (daemon/ntp_source.h). */
+#define CMP_NTPD_RX_SAMPLE 0     /* valid: gave a sample */
+#define CMP_NTPD_RX_KOD_RATE 1
+#define CMP_NTPD_RX_KOD_STOP 2   /* DENY/RSTR */
+#define CMP_NTPD_RX_UNSYNC 3     /* server not synchronised */
+#define CMP_NTPD_RX_DELAY 4      /* above maxdelay */
+#define CMP_NTPD_RX_BOGUS 5      /* origin check failed */
+#define CMP_NTPD_RX_DUPLICATE 6
+#define CMP_NTPD_RX_MALFORMED 7
+#define CMP_NTPD_F_HAVE_SAMPLE 0x01
+#define CMP_NTPD_F_ONLINE 0x02
+#define CMP_NTPD_F_KOD_STOP 0x04
+#define CMP_NTPD_F_ALL 0x07
 
 /* Longest datagram of the protocol (the CLIENTS request); anything longer is dropped. */
 #define CMP_MAX_PACKET (CMP_HEADER_LEN + CMP_CLIENTS_BODY_LEN) /* 508 */

@@ -36,6 +36,10 @@ static const CommandInfo commands[] = {
     {CMP_CMD_BURST, "burst", CMW_PERM_CONTROL, CMP_BURST_REQ_BODY_LEN, CMP_MATCHED_BODY_LEN},
     {CMP_CMD_ONLINE, "online", CMW_PERM_CONTROL, CMP_ONLINE_REQ_BODY_LEN, CMP_MATCHED_BODY_LEN},
     {CMP_CMD_OFFLINE, "offline", CMW_PERM_CONTROL, CMP_ONLINE_REQ_BODY_LEN, CMP_MATCHED_BODY_LEN},
+    {CMP_CMD_ADD_SOURCE, "add", CMW_PERM_CONTROL, CMP_ADD_REQ_BODY_LEN, 0},
+    {CMP_CMD_DELETE_SOURCE, "delete", CMW_PERM_CONTROL, CMP_DELETE_REQ_BODY_LEN,
+     CMP_MATCHED_BODY_LEN},
+    {CMP_CMD_NTPDATA, "ntpdata", CMW_PERM_OPEN, CMP_NTPDATA_REQ_BODY_LEN, CMP_NTPDATA_BODY_LEN},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -67,6 +71,21 @@ _Static_assert(CMW_N_SERVERSTATS <= CMP_SERVERSTATS_SLOTS, "serverstats slots ex
 _Static_assert(CMP_CLIENTS_REQ_BODY_LEN <= CMP_CLIENTS_BODY_LEN, "clients request too long");
 _Static_assert(CMP_SOURCES_REQ_BODY_LEN <= CMP_SOURCES_BODY_LEN, "sources request too long");
 _Static_assert(CMP_SOURCES_BODY_LEN <= CMP_CLIENTS_BODY_LEN, "CMP_MAX_PACKET is too small");
+_Static_assert(CMP_HEADER_LEN + CMP_ADD_REQ_BODY_LEN <= CMP_MAX_PACKET &&
+                   CMP_HEADER_LEN + CMP_NTPDATA_BODY_LEN <= CMP_MAX_PACKET,
+               "CMP_MAX_PACKET is too small");
+_Static_assert(CMP_ADD_MAXDELAY + 8 == CMP_ADD_REQ_BODY_LEN &&
+                   CMP_NTPD_RX + 8 * CMP_NTPD_N_RX == CMP_NTPD_DOUBLES &&
+                   CMP_NTPD_DOUBLES + 8 * CMP_NTPD_N_DOUBLES == CMP_NTPD_NAME,
+               "add/ntpdata layout overlaps");
+_Static_assert(NSC_RX_COUNT == CMP_NTPD_N_RX && NSC_RX_SAMPLE == CMP_NTPD_RX_SAMPLE &&
+                   NSC_RX_KOD_RATE == CMP_NTPD_RX_KOD_RATE &&
+                   NSC_RX_KOD_STOP == CMP_NTPD_RX_KOD_STOP &&
+                   NSC_RX_UNSYNC == CMP_NTPD_RX_UNSYNC && NSC_RX_DELAY == CMP_NTPD_RX_DELAY &&
+                   NSC_RX_BOGUS == CMP_NTPD_RX_BOGUS &&
+                   NSC_RX_DUPLICATE == CMP_NTPD_RX_DUPLICATE &&
+                   NSC_RX_MALFORMED == CMP_NTPD_RX_MALFORMED,
+               "ntpdata counters differ from NSC_RxResult");
 _Static_assert(CMP_SRC_FLAGS + 1 < CMP_SRC_N_SAMPLES && CMP_SRC_RX_OTHER + 8 == CMP_SRC_DOUBLES,
                "source record layout overlaps");
 
@@ -153,6 +172,8 @@ const char *CMW_StatusText(uint16_t status)
     return "Not available";
   case CMP_STATUS_NO_SUCH_SOURCE:
     return "No such source";
+  case CMP_STATUS_SOURCE_EXISTS:
+    return "Source already present";
   default:
     return "Unknown status";
   }
@@ -333,6 +354,75 @@ static CMW_Result check_header(const uint8_t *buf, size_t len, uint8_t type)
 
 /* ---- requests ---- */
 
+/* ADD_SOURCE name: 1..CMP_ADD_NAME_LEN-1 characters 0x21..0x7e (a config word: no
+   spaces), then NUL bytes to the end of the field. */
+static int valid_word_char(char c)
+{
+  return c > 0x20 && c < 0x7f;
+}
+
+static int valid_add(const CMW_AddSource *a)
+{
+  size_t n;
+
+  for (n = 0; n < CMP_ADD_NAME_LEN && a->name[n] != '\0'; n++) {
+    if (!valid_word_char(a->name[n])) {
+      return 0;
+    }
+  }
+  return n > 0 && n < CMP_ADD_NAME_LEN && a->type <= CMP_ADD_POOL &&
+         (a->flags & ~CMP_ADD_F_ALL) == 0 && a->minpoll >= -7 && a->minpoll <= 24 &&
+         a->maxpoll >= -7 && a->maxpoll <= 24 && a->minpoll <= a->maxpoll && a->port >= 1 &&
+         a->maxsources >= 1 && a->maxsources <= 16 && isfinite(a->maxdelay) &&
+         a->maxdelay > 0.0 && a->maxdelay <= 1000.0;
+}
+
+static CMW_Result get_add(const uint8_t *b, CMW_AddSource *a)
+{
+  size_t n, i;
+  uint64_t bits;
+
+  for (n = 0; n < CMP_ADD_NAME_LEN && b[CMP_ADD_NAME + n] != 0; n++) {
+  }
+  if (n == CMP_ADD_NAME_LEN) {
+    return CMW_ERR_VALUE;
+  }
+  for (i = n; i < CMP_ADD_NAME_LEN; i++) {
+    if (b[CMP_ADD_NAME + i] != 0) {
+      return CMW_ERR_VALUE;
+    }
+  }
+  memcpy(a->name, b + CMP_ADD_NAME, CMP_ADD_NAME_LEN);
+  a->type = b[CMP_ADD_TYPE];
+  a->flags = b[CMP_ADD_FLAGS];
+  a->minpoll = (int8_t)b[CMP_ADD_MINPOLL];
+  a->maxpoll = (int8_t)b[CMP_ADD_MAXPOLL];
+  a->port = get16(b + CMP_ADD_PORT);
+  a->maxsources = b[CMP_ADD_MAXSOURCES];
+  bits = get64(b + CMP_ADD_MAXDELAY);
+  memcpy(&a->maxdelay, &bits, sizeof(a->maxdelay));
+  return valid_add(a) ? CMW_OK : CMW_ERR_VALUE;
+}
+
+static int put_add(uint8_t *b, const CMW_AddSource *a)
+{
+  uint64_t bits;
+
+  if (!valid_add(a)) {
+    return 0;
+  }
+  memcpy(b + CMP_ADD_NAME, a->name, strnlen(a->name, CMP_ADD_NAME_LEN));
+  b[CMP_ADD_TYPE] = a->type;
+  b[CMP_ADD_FLAGS] = a->flags;
+  b[CMP_ADD_MINPOLL] = (uint8_t)a->minpoll;
+  b[CMP_ADD_MAXPOLL] = (uint8_t)a->maxpoll;
+  put16(b + CMP_ADD_PORT, a->port);
+  b[CMP_ADD_MAXSOURCES] = a->maxsources;
+  memcpy(&bits, &a->maxdelay, sizeof(bits));
+  put64(b + CMP_ADD_MAXDELAY, bits);
+  return 1;
+}
+
 /* chronyc `burst good/max`: at least one request, good never above max, and a bound so
    that nobody can make us flood a server through the command socket. */
 static int valid_burst(uint32_t n_good, uint32_t n_max)
@@ -393,6 +483,17 @@ CMW_Result CMW_DecodeRequest(const uint8_t *buf, size_t len, CMW_Request *req)
       return CMW_ERR_VALUE;
     }
     break;
+  case CMP_CMD_ADD_SOURCE:
+    return get_add(body, &req->u.add);
+  case CMP_CMD_DELETE_SOURCE:
+    req->u.del.port = get16(body + CMP_ADDR_LEN);
+    if (!get_addr(body, &req->u.del.addr) || req->u.del.addr.family == ADDR_UNSPEC) {
+      return CMW_ERR_VALUE;
+    }
+    break;
+  case CMP_CMD_NTPDATA:
+    req->u.ntpdata.index = get32(body);
+    break;
   default:
     break;
   }
@@ -440,6 +541,20 @@ size_t CMW_EncodeRequest(const CMW_Request *req, uint8_t *buf, size_t size)
     if (!put_addr(body, &req->u.online.addr)) {
       return 0;
     }
+    break;
+  case CMP_CMD_ADD_SOURCE:
+    if (!put_add(body, &req->u.add)) {
+      return 0;
+    }
+    break;
+  case CMP_CMD_DELETE_SOURCE:
+    if (req->u.del.addr.family == ADDR_UNSPEC || !put_addr(body, &req->u.del.addr)) {
+      return 0;
+    }
+    put16(body + CMP_ADDR_LEN, req->u.del.port);
+    break;
+  case CMP_CMD_NTPDATA:
+    put32(body, req->u.ntpdata.index);
     break;
   default:
     break;
@@ -795,6 +910,96 @@ static void get_activity(const uint8_t *b, CMW_Activity *a)
   a->unresolved = get32(b + 16);
 }
 
+static int put_ntpdata(uint8_t *b, const CMW_Reply *rep)
+{
+  const CMW_NtpData *d = &rep->u.ntpdata.data;
+  const double v[CMP_NTPD_N_DOUBLES] = {d->offset, d->delay, d->dispersion, d->root_delay,
+                                        d->root_dispersion, d->last_rx_ago, d->jitter};
+  uint8_t *r = b + CMP_NTPD_RECORD;
+  size_t i;
+
+  if (rep->u.ntpdata.count > 1) {
+    return 0;
+  }
+  put32(b + CMP_NTPD_TOTAL, rep->u.ntpdata.total);
+  put32(b + CMP_NTPD_INDEX, rep->u.ntpdata.index);
+  put32(b + CMP_NTPD_COUNT, rep->u.ntpdata.count);
+  if (rep->u.ntpdata.count == 0) {
+    return 1;   /* the record stays zero */
+  }
+  if (d->leap > 3 || (d->flags & ~CMP_NTPD_F_ALL) != 0 ||
+      !put_addr(r + CMP_NTPD_REMOTE, &d->remote) || !put_addr(r + CMP_NTPD_LOCAL, &d->local) ||
+      !put_name(r + CMP_NTPD_NAME, d->name)) {
+    return 0;
+  }
+  put16(r + CMP_NTPD_REMOTE_PORT, d->remote_port);
+  put16(r + CMP_NTPD_LOCAL_PORT, d->local_port);
+  r[CMP_NTPD_LEAP] = d->leap;
+  r[CMP_NTPD_MODE] = d->mode;
+  r[CMP_NTPD_STRATUM] = d->stratum;
+  r[CMP_NTPD_POLL] = (uint8_t)d->poll;
+  r[CMP_NTPD_FLAGS] = d->flags;
+  put32(r + CMP_NTPD_REF_ID, d->ref_id);
+  put64(r + CMP_NTPD_TX, d->tx);
+  for (i = 0; i < CMP_NTPD_N_RX; i++) {
+    put64(r + CMP_NTPD_RX + 8 * i, d->rx[i]);
+  }
+  for (i = 0; i < CMP_NTPD_N_DOUBLES; i++) {
+    put_double(r + CMP_NTPD_DOUBLES + 8 * i, v[i]);
+  }
+  return 1;
+}
+
+static CMW_Result get_ntpdata(const uint8_t *b, CMW_Reply *rep)
+{
+  CMW_NtpData *d = &rep->u.ntpdata.data;
+  const uint8_t *r = b + CMP_NTPD_RECORD;
+  double v[CMP_NTPD_N_DOUBLES];
+  size_t i;
+
+  rep->u.ntpdata.total = get32(b + CMP_NTPD_TOTAL);
+  rep->u.ntpdata.index = get32(b + CMP_NTPD_INDEX);
+  rep->u.ntpdata.count = get32(b + CMP_NTPD_COUNT);
+  if (rep->u.ntpdata.count > 1) {
+    return CMW_ERR_VALUE;
+  }
+  if (rep->u.ntpdata.count == 0) {
+    return CMW_OK;
+  }
+  if (!get_addr(r + CMP_NTPD_REMOTE, &d->remote) || !get_addr(r + CMP_NTPD_LOCAL, &d->local) ||
+      !get_name(r + CMP_NTPD_NAME, d->name)) {
+    return CMW_ERR_VALUE;
+  }
+  d->remote_port = get16(r + CMP_NTPD_REMOTE_PORT);
+  d->local_port = get16(r + CMP_NTPD_LOCAL_PORT);
+  d->leap = r[CMP_NTPD_LEAP];
+  d->mode = r[CMP_NTPD_MODE];
+  d->stratum = r[CMP_NTPD_STRATUM];
+  d->poll = (int8_t)r[CMP_NTPD_POLL];
+  d->flags = r[CMP_NTPD_FLAGS];
+  if (d->leap > 3 || (d->flags & ~CMP_NTPD_F_ALL) != 0) {
+    return CMW_ERR_VALUE;
+  }
+  d->ref_id = get32(r + CMP_NTPD_REF_ID);
+  d->tx = get64(r + CMP_NTPD_TX);
+  for (i = 0; i < CMP_NTPD_N_RX; i++) {
+    d->rx[i] = get64(r + CMP_NTPD_RX + 8 * i);
+  }
+  for (i = 0; i < CMP_NTPD_N_DOUBLES; i++) {
+    if (!get_double(r + CMP_NTPD_DOUBLES + 8 * i, &v[i])) {
+      return CMW_ERR_VALUE;
+    }
+  }
+  d->offset = v[0];
+  d->delay = v[1];
+  d->dispersion = v[2];
+  d->root_delay = v[3];
+  d->root_dispersion = v[4];
+  d->last_rx_ago = v[5];
+  d->jitter = v[6];
+  return CMW_OK;
+}
+
 size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
 {
   const CommandInfo *ci;
@@ -843,7 +1048,11 @@ size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
   case CMP_CMD_BURST:
   case CMP_CMD_ONLINE:
   case CMP_CMD_OFFLINE:
+  case CMP_CMD_DELETE_SOURCE:
     put32(body, rep->u.matched.matched);
+    break;
+  case CMP_CMD_NTPDATA:
+    ok = put_ntpdata(body, rep);
     break;
   default:
     break;
@@ -897,8 +1106,11 @@ CMW_Result CMW_DecodeReply(const uint8_t *buf, size_t len, CMW_Reply *rep)
   case CMP_CMD_BURST:
   case CMP_CMD_ONLINE:
   case CMP_CMD_OFFLINE:
+  case CMP_CMD_DELETE_SOURCE:
     rep->u.matched.matched = get32(body);
     return CMW_OK;
+  case CMP_CMD_NTPDATA:
+    return get_ntpdata(body, rep);
   default:
     return CMW_OK;
   }
@@ -1069,4 +1281,54 @@ void CMW_TrackingFromSync(const SYN_Tracking *t, CMW_Tracking *out)
   out->root_delay = finite_or_zero(t->root_delay);
   out->root_dispersion = finite_or_zero(t->root_dispersion);
   out->update_interval = finite_or_zero(t->update_interval);
+}
+
+void CMW_NtpDataFromReport(const SYN_SourceReport *r, CMW_NtpData *out)
+{
+  const NSC_Sample *ls = &r->ntp.last_sample;
+  size_t i;
+
+  memset(out, 0, sizeof(*out));
+  for (i = 0; i < CMP_SOURCE_NAME_LEN - 1 && i < sizeof(r->name) && r->name[i] != '\0'; i++) {
+    out->name[i] = valid_name_char(r->name[i]) ? r->name[i] : '?';
+  }
+  if (r->addr.family == ADDR_INET4 || r->addr.family == ADDR_INET6) {
+    out->remote = r->addr;
+  }
+  out->remote_port = r->port;
+  out->poll = (int8_t)(r->poll < INT8_MIN ? INT8_MIN : r->poll > INT8_MAX ? INT8_MAX : r->poll);
+  out->flags = (uint8_t)((r->ntp.have_last ? CMP_NTPD_F_HAVE_SAMPLE : 0) |
+                         (r->ntp.online ? CMP_NTPD_F_ONLINE : 0) |
+                         (r->ntp.stopped_by_kod ? CMP_NTPD_F_KOD_STOP : 0));
+  out->tx = r->ntp.tx;
+  for (i = 0; i < CMP_NTPD_N_RX; i++) {
+    out->rx[i] = r->ntp.rx[i];
+  }
+  out->leap = 3;
+  out->last_rx_ago = -1.0;
+  out->jitter = finite_or_zero(r->std_dev);
+  if (r->ntp.have_last) {
+    out->leap = ls->leap >= 0 && ls->leap <= 3 ? (uint8_t)ls->leap : 3;
+    out->mode = 4;   /* only server responses are accepted (RFC 5905 §8) */
+    out->stratum = clamp_u8(ls->stratum);
+    out->ref_id = ls->ref_id;
+    out->offset = finite_or_zero(-ls->offset);
+    out->delay = finite_or_zero(ls->delay);
+    out->dispersion = finite_or_zero(ls->dispersion);
+    out->root_delay = finite_or_zero(ls->root_delay);
+    out->root_dispersion = finite_or_zero(ls->root_dispersion);
+    out->last_rx_ago = finite_or_zero(r->last_rx_ago);
+  }
+}
+
+const char *CMW_NtpRxName(size_t i)
+{
+  static const char *const names[CMP_NTPD_N_RX] = {
+      [CMP_NTPD_RX_SAMPLE] = "valid",          [CMP_NTPD_RX_KOD_RATE] = "kod_rate",
+      [CMP_NTPD_RX_KOD_STOP] = "kod_stop",     [CMP_NTPD_RX_UNSYNC] = "unsynchronised",
+      [CMP_NTPD_RX_DELAY] = "over_maxdelay",   [CMP_NTPD_RX_BOGUS] = "bogus",
+      [CMP_NTPD_RX_DUPLICATE] = "duplicate",   [CMP_NTPD_RX_MALFORMED] = "malformed",
+  };
+
+  return i < CMP_NTPD_N_RX ? names[i] : NULL;
 }

@@ -138,6 +138,38 @@ typedef struct {
   uint32_t unresolved;     /* no address yet */
 } CMW_Activity;
 
+/* ADD_SOURCE: one `server` or `pool` line's worth of options (chronyc add server/pool). */
+typedef struct {
+  char name[CMP_ADD_NAME_LEN]; /* 1..255 characters 0x21..0x7e, NUL-terminated */
+  uint8_t type;             /* CMP_ADD_SERVER or CMP_ADD_POOL */
+  uint8_t flags;            /* CMP_ADD_F_* */
+  int8_t minpoll, maxpoll;  /* -7..24, minpoll <= maxpoll */
+  uint16_t port;            /* >= 1 */
+  uint8_t maxsources;       /* 1..16 */
+  double maxdelay;          /* s, (0, 1000] */
+} CMW_AddSource;
+
+/* NTPDATA: the NTP view of one source (chronyc ntpdata). */
+typedef struct {
+  char name[CMP_SOURCE_NAME_LEN];
+  IPAddr remote, local;     /* local ADDR_UNSPEC when unknown */
+  uint16_t remote_port, local_port;
+  uint8_t leap;             /* of the last valid response; 3 when none */
+  uint8_t mode;             /* 4 (server) once a valid response came; 0 before */
+  uint8_t stratum;
+  int8_t poll;
+  uint8_t flags;            /* CMP_NTPD_F_* */
+  uint32_t ref_id;
+  uint64_t tx;              /* requests sent */
+  uint64_t rx[CMP_NTPD_N_RX]; /* responses by result, CMP_NTPD_RX_* */
+  double offset;            /* s, last sample, positive: local clock fast (as chronyc) */
+  double delay;             /* s, its round-trip delay */
+  double dispersion;        /* s, its dispersion */
+  double root_delay, root_dispersion; /* s, the server's */
+  double last_rx_ago;       /* s since the last valid response; -1 never */
+  double jitter;            /* s, std dev of the source's samples */
+} CMW_NtpData;
+
 typedef struct {
   uint16_t command;  /* CMP_CMD_* */
   uint32_t sequence;
@@ -159,6 +191,14 @@ typedef struct {
     struct {
       IPAddr addr;      /* ADDR_UNSPEC: every source */
     } online;           /* ONLINE and OFFLINE */
+    CMW_AddSource add;
+    struct {
+      IPAddr addr;      /* never ADDR_UNSPEC */
+      uint16_t port;    /* 0: any */
+    } del;
+    struct {
+      uint32_t index;
+    } ntpdata;
   } u;
 } CMW_Request;
 
@@ -177,7 +217,13 @@ typedef struct {
     CMW_Activity activity;
     struct {
       uint32_t matched; /* sources affected */
-    } matched;          /* BURST, ONLINE, OFFLINE */
+    } matched;          /* BURST, ONLINE, OFFLINE, DELETE_SOURCE */
+    struct {
+      uint32_t total;   /* sources now */
+      uint32_t index;   /* echo */
+      uint32_t count;   /* 0 past the end, else 1 */
+      CMW_NtpData data;
+    } ntpdata;
   } u;
 } CMW_Reply;
 
@@ -272,6 +318,13 @@ void CMW_ActivityAdd(CMW_Activity *a, const CMW_Source *s);
    state is the SEL_Status number.  The distance is not in the report; it is estimated from
    the last sample as (root delay + delay) / 2 + root dispersion + dispersion + std dev. */
 void CMW_SourceFromReport(const SYN_SourceReport *r, CMW_Source *out);
+
+/* Fill an NTPDATA record from the engine's report of one source (local address left
+   unspecified for the caller to fill). */
+void CMW_NtpDataFromReport(const SYN_SourceReport *r, CMW_NtpData *out);
+
+/* Stable snake_case name of NTPDATA response counter i ("bogus"), NULL past the end. */
+const char *CMW_NtpRxName(size_t i);
 
 /* Fill a TRACKING reply from the engine's tracking report.  clock_control and local_active
    are left 0 for the caller to set; when not synchronised, leap is 3 and stratum 0. */

@@ -11,6 +11,7 @@
  * work done for include/confdir/sourcedir is bounded by a depth and a file-count limit.
  */
 #include "conf.h"
+#include "conf_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -20,35 +21,16 @@
 #include <strings.h>
 
 #define MAX_WORDS 64
-#define MAX_DIRS 10           /* directories in one confdir/sourcedir line, as chrony */
 #define MSG_RESERVE 80        /* room kept in CNF_Messages for the "suppressed" line */
 #define MAX_CLIENTLOG 2147483648.0 /* chrony's largest effective clientloglimit */
 
-typedef struct {
-  CNF_Config *cfg;
-  CNF_Messages *msgs;       /* may be NULL: then only counted */
-  const CNF_FileOps *fops;
-  const char *file;         /* file being parsed (for messages) */
-  int line;
-  int depth;                /* 0 = main file */
-  int n_files;              /* files read through fops so far */
-  int sources_only;         /* in a sourcedir file: only server/pool/peer */
-  const char *stack[CNF_MAX_DEPTH + 1]; /* paths being parsed, to spot a file including itself */
-  size_t n_errors;
-  size_t cap_rules, cap_sources;
-  int bind4_set, bind6_set, waitunsynced_set;
-  unsigned char seen[64];   /* per directive-table index: single-valued directive seen */
-} Parser;
-
-/* A directive handler; argv[0] is the directive, arg a constant from the table. */
-typedef void (*Handler)(Parser *p, int argc, char **argv, int arg);
 
 /* ================================================== */
 /* Messages */
 
 /* Copy s into buf for a message: bytes outside printable ASCII become \xNN, and anything
    beyond about 60 characters is cut with "...", so a hostile word cannot flood the output. */
-static const char *quote(const char *s, char *buf, size_t size)
+const char *CNF_Quote(const char *s, char *buf, size_t size)
 {
   size_t o = 0;
   const unsigned char *u = (const unsigned char *)s;
@@ -80,7 +62,7 @@ static void append_text(CNF_Messages *m, const char *s)
   }
 }
 
-static void __attribute__((format(printf, 3, 4))) report(Parser *p, int error, const char *fmt, ...)
+void CNF_Report(Parser *p, int error, const char *fmt, ...)
 {
   char body[512], fname[96], line[720];
   va_list ap;
@@ -99,7 +81,7 @@ static void __attribute__((format(printf, 3, 4))) report(Parser *p, int error, c
   va_start(ap, fmt);
   vsnprintf(body, sizeof(body), fmt, ap);
   va_end(ap);
-  quote(p->file, fname, sizeof(fname));
+  CNF_Quote(p->file, fname, sizeof(fname));
   snprintf(line, sizeof(line), "%s:%d: %s: %s\n", fname, p->line, error ? "error" : "warning",
            body);
   if (!p->msgs->truncated && p->msgs->len + strlen(line) + MSG_RESERVE < sizeof(p->msgs->text)) {
@@ -111,14 +93,12 @@ static void __attribute__((format(printf, 3, 4))) report(Parser *p, int error, c
   }
 }
 
-#define ERR(p, ...) report((p), 1, __VA_ARGS__)
-#define WARN(p, ...) report((p), 0, __VA_ARGS__)
 
 /* ================================================== */
 /* Argument helpers */
 
 /* Check the number of arguments (words after the directive). */
-static int nargs(Parser *p, int argc, char **argv, int min, int max)
+int CNF_NArgs(Parser *p, int argc, char **argv, int min, int max)
 {
   int n = argc - 1;
 
@@ -128,7 +108,7 @@ static int nargs(Parser *p, int argc, char **argv, int min, int max)
   }
   if (n > max) {
     char q[96];
-    ERR(p, "%s: too many arguments (unexpected '%s')", argv[0], quote(argv[max + 1], q, sizeof(q)));
+    ERR(p, "%s: too many arguments (unexpected '%s')", argv[0], CNF_Quote(argv[max + 1], q, sizeof(q)));
     return 0;
   }
   return 1;
@@ -170,9 +150,9 @@ static int get_int(Parser *p, const char *dir, const char *what, const char *s, 
   int r = scan_int(s, min, max, out);
 
   if (r == 0) {
-    ERR(p, "%s: %s '%s' is not an integer", dir, what, quote(s, q, sizeof(q)));
+    ERR(p, "%s: %s '%s' is not an integer", dir, what, CNF_Quote(s, q, sizeof(q)));
   } else if (r < 0) {
-    ERR(p, "%s: %s %s is out of range (%lld to %lld)", dir, what, quote(s, q, sizeof(q)), min, max);
+    ERR(p, "%s: %s %s is out of range (%lld to %lld)", dir, what, CNF_Quote(s, q, sizeof(q)), min, max);
   }
   return r == 1;
 }
@@ -277,11 +257,11 @@ static int get_double(Parser *p, const char *dir, const char *what, const char *
   int r = scan_double(s, &v);
 
   if (r == 0) {
-    ERR(p, "%s: %s '%s' is not a number", dir, what, quote(s, q, sizeof(q)));
+    ERR(p, "%s: %s '%s' is not a number", dir, what, CNF_Quote(s, q, sizeof(q)));
     return 0;
   }
   if (r < 0 || v < min || v > max) {
-    ERR(p, "%s: %s %s is out of range (%g to %g)", dir, what, quote(s, q, sizeof(q)), min, max);
+    ERR(p, "%s: %s %s is out of range (%g to %g)", dir, what, CNF_Quote(s, q, sizeof(q)), min, max);
     return 0;
   }
   *out = v;
@@ -324,7 +304,7 @@ static void *grow(Parser *p, void *arr, size_t *cap, size_t n, size_t elem)
 
 static void h_port(Parser *p, int argc, char **argv, int arg)
 {
-  if (nargs(p, argc, argv, 1, 1)) {
+  if (CNF_NArgs(p, argc, argv, 1, 1)) {
     get_intv(p, argv[0], "value", argv[1], 0, 65535, &p->cfg->port);
   }
 }
@@ -334,11 +314,11 @@ static void h_bindaddress(Parser *p, int argc, char **argv, int arg)
   IPAddr a;
   char q[96];
 
-  if (!nargs(p, argc, argv, 1, 1)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
     return;
   }
   if (!ADDR_Parse(argv[1], &a)) {
-    ERR(p, "%s: '%s' is not an IP address", argv[0], quote(argv[1], q, sizeof(q)));
+    ERR(p, "%s: '%s' is not an IP address", argv[0], CNF_Quote(argv[1], q, sizeof(q)));
     return;
   }
   /* chrony.conf(5): only one bindaddress per address family can be specified. */
@@ -440,11 +420,11 @@ static void h_access(Parser *p, int argc, char **argv, int allow)
     i++;
   }
   if (argc - i > 1) {
-    ERR(p, "%s: too many arguments (unexpected '%s')", argv[0], quote(argv[i + 1], q, sizeof(q)));
+    ERR(p, "%s: too many arguments (unexpected '%s')", argv[0], CNF_Quote(argv[i + 1], q, sizeof(q)));
     return;
   }
   if (i < argc && !parse_subnet(argv[i], &r.net, &r.prefix, &why)) {
-    ERR(p, "%s: '%s': %s", argv[0], quote(argv[i], q, sizeof(q)), why);
+    ERR(p, "%s: '%s': %s", argv[0], CNF_Quote(argv[i], q, sizeof(q)), why);
     return;
   }
   a = grow(p, p->cfg->rules, &p->cap_rules, p->cfg->n_rules, sizeof(*a));
@@ -476,7 +456,7 @@ static void h_ratelimit(Parser *p, int argc, char **argv, int arg)
       continue;
     }
     if (strcasecmp(o, "interval") && strcasecmp(o, "burst") && strcasecmp(o, "leak")) {
-      ERR(p, "%s: unknown option '%s'", argv[0], quote(o, q, sizeof(q)));
+      ERR(p, "%s: unknown option '%s'", argv[0], CNF_Quote(o, q, sizeof(q)));
       return;
     }
     if (i + 1 >= argc) {
@@ -501,7 +481,7 @@ static void h_clientloglimit(Parser *p, int argc, char **argv, int arg)
 {
   long long v;
 
-  if (nargs(p, argc, argv, 1, 1) && get_int(p, argv[0], "limit", argv[1], 0, (1LL << 53) + 1, &v)) {
+  if (CNF_NArgs(p, argc, argv, 1, 1) && get_int(p, argv[0], "limit", argv[1], 0, (1LL << 53) + 1, &v)) {
     /* Values above 2 GiB have no further effect in chrony; clamp rather than fail. */
     p->cfg->clientloglimit = (size_t)(v > MAX_CLIENTLOG ? MAX_CLIENTLOG : (double)v);
   }
@@ -509,7 +489,7 @@ static void h_clientloglimit(Parser *p, int argc, char **argv, int arg)
 
 static void h_noclientlog(Parser *p, int argc, char **argv, int arg)
 {
-  if (nargs(p, argc, argv, 0, 0)) {
+  if (CNF_NArgs(p, argc, argv, 0, 0)) {
     p->cfg->noclientlog = 1;
   }
 }
@@ -548,7 +528,7 @@ static void h_local(Parser *p, int argc, char **argv, int arg)
       dst = &wu;
       wu_set = 1;
     } else {
-      ERR(p, "%s: unknown option '%s'", argv[0], quote(o, q, sizeof(q)));
+      ERR(p, "%s: unknown option '%s'", argv[0], CNF_Quote(o, q, sizeof(q)));
       return;
     }
     if (i + 1 >= argc) {
@@ -573,13 +553,13 @@ static void h_user(Parser *p, int argc, char **argv, int arg)
 {
   char q[96];
 
-  if (!nargs(p, argc, argv, 1, 1)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
     return;
   }
   if (argv[1][0] == '-' ||
       strspn(argv[1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-$") !=
           strlen(argv[1])) {
-    ERR(p, "%s: '%s' is not a valid user name", argv[0], quote(argv[1], q, sizeof(q)));
+    ERR(p, "%s: '%s' is not a valid user name", argv[0], CNF_Quote(argv[1], q, sizeof(q)));
     return;
   }
   copy_str(p, argv[0], argv[1], p->cfg->user, sizeof(p->cfg->user));
@@ -590,7 +570,7 @@ static void h_bindcmdaddress(Parser *p, int argc, char **argv, int arg)
   IPAddr a;
   char q[96];
 
-  if (!nargs(p, argc, argv, 1, 1)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
     return;
   }
   if (argv[1][0] == '/') {
@@ -602,10 +582,10 @@ static void h_bindcmdaddress(Parser *p, int argc, char **argv, int arg)
     }
   } else if (ADDR_Parse(argv[1], &a)) {
     WARN(p, "%s: timed has only the Unix command socket, no UDP command port; address %s "
-            "ignored", argv[0], quote(argv[1], q, sizeof(q)));
+            "ignored", argv[0], CNF_Quote(argv[1], q, sizeof(q)));
   } else {
     ERR(p, "%s: '%s' is neither an absolute path nor an IP address", argv[0],
-        quote(argv[1], q, sizeof(q)));
+        CNF_Quote(argv[1], q, sizeof(q)));
   }
 }
 
@@ -613,14 +593,14 @@ static void h_cmdport(Parser *p, int argc, char **argv, int arg)
 {
   int port;
 
-  if (nargs(p, argc, argv, 1, 1) && get_intv(p, argv[0], "value", argv[1], 0, 65535, &port)) {
+  if (CNF_NArgs(p, argc, argv, 1, 1) && get_intv(p, argv[0], "value", argv[1], 0, 65535, &port)) {
     WARN(p, "%s: timed has no UDP command port (only the Unix socket); ignored", argv[0]);
   }
 }
 
 static void h_pidfile(Parser *p, int argc, char **argv, int arg)
 {
-  if (!nargs(p, argc, argv, 1, 1)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
     return;
   }
   /* As chronyd: "/" disables the PID file. */
@@ -635,13 +615,13 @@ static void h_driftfile(Parser *p, int argc, char **argv, int arg)
 {
   int interval = 3600;
 
-  if (!nargs(p, argc, argv, 1, 3)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 3)) {
     return;
   }
   if (argc == 3 || (argc == 4 && strcasecmp(argv[2], "interval"))) {
     char q[96];
     ERR(p, "%s: unexpected '%s' (expected: driftfile FILE [interval SECONDS])", argv[0],
-        quote(argv[2], q, sizeof(q)));
+        CNF_Quote(argv[2], q, sizeof(q)));
     return;
   }
   if (argc == 4 && !get_intv(p, argv[0], "interval", argv[3], 0, 2147483647, &interval)) {
@@ -657,7 +637,7 @@ static void h_makestep(Parser *p, int argc, char **argv, int arg)
   double t;
   int l;
 
-  if (nargs(p, argc, argv, 2, 2) && get_double(p, argv[0], "threshold", argv[1], 0.0, 1e12, &t) &&
+  if (CNF_NArgs(p, argc, argv, 2, 2) && get_double(p, argv[0], "threshold", argv[1], 0.0, 1e12, &t) &&
       get_intv(p, argv[0], "limit", argv[2], -2147483647, 2147483647, &l)) {
     p->cfg->makestep_threshold = t;
     p->cfg->makestep_limit = l;
@@ -669,7 +649,7 @@ static void h_maxchange(Parser *p, int argc, char **argv, int arg)
   double o;
   int s, i;
 
-  if (nargs(p, argc, argv, 3, 3) && get_double(p, argv[0], "offset", argv[1], 1e-9, 1e12, &o) &&
+  if (CNF_NArgs(p, argc, argv, 3, 3) && get_double(p, argv[0], "offset", argv[1], 1e-9, 1e12, &o) &&
       get_intv(p, argv[0], "start", argv[2], 0, 2147483647, &s) &&
       get_intv(p, argv[0], "ignore", argv[3], -2147483647, 2147483647, &i)) {
     p->cfg->maxchange_offset = o;
@@ -701,6 +681,10 @@ static const struct {
     {"polltarget", 1, offsetof(CNF_Config, polltarget), 6, 60, 0},
     {"minsamples", 1, offsetof(CNF_Config, minsamples), 0, 64, 0},
     {"maxsamples", 1, offsetof(CNF_Config, maxsamples), 0, 64, 0},
+    {"ntsport", 1, offsetof(CNF_Config, nts_port), 0, 65535, 0},
+    {"ntsrotate", 1, offsetof(CNF_Config, nts_rotate), 0, 2147483647, 0},
+    {"maxntsconnections", 1, offsetof(CNF_Config, max_nts_connections), 1, 100000, 0},
+    {"ntsprocesses", 1, offsetof(CNF_Config, nts_processes), 0, 1000, 0},
 };
 
 static void h_number(Parser *p, int argc, char **argv, int arg)
@@ -709,7 +693,7 @@ static void h_number(Parser *p, int argc, char **argv, int arg)
   double d;
   int v;
 
-  if (!nargs(p, argc, argv, 1, 1)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
     return;
   }
   for (k = 0; k < sizeof(numeric) / sizeof(numeric[0]); k++) {
@@ -737,13 +721,49 @@ static void h_number(Parser *p, int argc, char **argv, int arg)
   *(double *)((char *)p->cfg + numeric[k].off) = d;
 }
 
+/* ntsservercert (arg 0) / ntsserverkey (arg 1): may be repeated, one pair per name. */
+static void h_ntspair(Parser *p, int argc, char **argv, int arg)
+{
+  size_t *n = arg ? &p->n_nts_keys : &p->n_nts_certs;
+  char(*dst)[256] = arg ? p->cfg->nts_key : p->cfg->nts_cert;
+
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
+    return;
+  }
+  if (*n >= CNF_MAX_NTS_PAIRS) {
+    ERR(p, "%s: at most %d may be given", argv[0], CNF_MAX_NTS_PAIRS);
+    return;
+  }
+  if (copy_str(p, argv[0], argv[1], dst[*n], sizeof(dst[0]))) {
+    (*n)++;
+  }
+}
+
+/* Single-path NTS directives: ntsdumpdir (0), ntsntpserver (1), ntsfleetsecret (2). */
+static void h_ntsstr(Parser *p, int argc, char **argv, int arg)
+{
+  char *dst = arg == 0 ? p->cfg->nts_dumpdir
+                       : arg == 1 ? p->cfg->nts_ntpserver : p->cfg->nts_fleet_secret;
+
+  if (!CNF_NArgs(p, argc, argv, 1, arg == 1 ? 2 : 1)) {
+    return;
+  }
+  /* ntsntpserver NAME [PORT]: the port is a timed extension (chrony always names its own
+     NTP port), needed when the fleet's NTP servers use another port than the KE node. */
+  if (arg == 1 && argc == 3 &&
+      !get_intv(p, argv[0], "port", argv[2], 1, 65535, &p->cfg->nts_ntpserver_port)) {
+    return;
+  }
+  copy_str(p, argv[0], argv[1], dst, 256);
+}
+
 static void h_leapsecmode(Parser *p, int argc, char **argv, int arg)
 {
   static const char *const modes[] = {"system", "step", "slew", "ignore"};
   char q[96];
   size_t k;
 
-  if (!nargs(p, argc, argv, 1, 1)) {
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
     return;
   }
   for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
@@ -753,7 +773,7 @@ static void h_leapsecmode(Parser *p, int argc, char **argv, int arg)
     }
   }
   ERR(p, "%s: unknown mode '%s' (expected system, step, slew or ignore)", argv[0],
-      quote(argv[1], q, sizeof(q)));
+      CNF_Quote(argv[1], q, sizeof(q)));
 }
 
 /* ================================================== */
@@ -809,7 +829,7 @@ static int source_option(Parser *p, const char *dir, CNF_Source *s, int argc, ch
       (*i)++;
       if (!strcasecmp(o, "extfield")) {
         if (!*val || strlen(val) > 8 || strspn(val, "0123456789abcdefABCDEF") != strlen(val)) {
-          ERR(p, "%s: extfield '%s' is not a hexadecimal type", dir, quote(val, q, sizeof(q)));
+          ERR(p, "%s: extfield '%s' is not a hexadecimal type", dir, CNF_Quote(val, q, sizeof(q)));
           return 0;
         }
       } else if (!get_double(p, dir, o, val, -1e12, 1e12, &d)) {
@@ -854,7 +874,7 @@ static int source_option(Parser *p, const char *dir, CNF_Source *s, int argc, ch
     *maxsources_given = 1;
     return get_intv(p, dir, o, val, 1, 16, &s->maxsources);
   }
-  ERR(p, "%s: unknown option '%s'", dir, quote(o, q, sizeof(q)));
+  ERR(p, "%s: unknown option '%s'", dir, CNF_Quote(o, q, sizeof(q)));
   return 0;
 }
 
@@ -890,7 +910,7 @@ static void h_source(Parser *p, int argc, char **argv, int type)
   if (argv[1][0] == '-' || argv[1][0] == '.' ||
       strspn(argv[1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%") !=
           strlen(argv[1])) {
-    ERR(p, "%s: '%s' is not a valid host name or address", argv[0], quote(argv[1], q, sizeof(q)));
+    ERR(p, "%s: '%s' is not a valid host name or address", argv[0], CNF_Quote(argv[1], q, sizeof(q)));
     return;
   }
   if (!copy_str(p, argv[0], argv[1], s.name, sizeof(s.name))) {
@@ -922,198 +942,7 @@ static void h_source(Parser *p, int argc, char **argv, int type)
 }
 
 /* ================================================== */
-/* include / confdir / sourcedir */
-
-static void parse_text(Parser *p, const char *text, size_t len);
-
-static void free_paths(char **paths, int n)
-{
-  if (!paths) {
-    return;
-  }
-  for (int i = 0; i < n; i++) {
-    free(paths[i]);
-  }
-  free(paths);
-}
-
-static int can_include(Parser *p, const char *dir)
-{
-  if (!p->fops || !p->fops->read_file || !p->fops->list_files) {
-    ERR(p, "%s: including files is not possible here", dir);
-    return 0;
-  }
-  if (p->depth >= CNF_MAX_DEPTH) {
-    ERR(p, "%s: files nested more than %d levels deep (include loop?)", dir, CNF_MAX_DEPTH);
-    return 0;
-  }
-  return 1;
-}
-
-/* Read and parse one file one level deeper; its messages name that file. */
-static void include_file(Parser *p, const char *dir, const char *path, int sources_only)
-{
-  const char *saved_file = p->file, *err = "unknown error";
-  int saved_line = p->line, saved_so = p->sources_only;
-  char *text = NULL, q[96];
-  size_t len = 0;
-
-  for (int d = 0; d <= p->depth; d++) {
-    if (p->stack[d] && !strcmp(p->stack[d], path)) {
-      ERR(p, "%s: '%s' includes itself", dir, quote(path, q, sizeof(q)));
-      return;
-    }
-  }
-  if (p->n_files >= CNF_MAX_FILES) {
-    ERR(p, "%s: more than %d files included; '%s' skipped", dir, CNF_MAX_FILES,
-        quote(path, q, sizeof(q)));
-    return;
-  }
-  p->n_files++;
-  if (!p->fops->read_file(p->fops->ctx, path, &text, &len, &err) || (!text && len)) {
-    ERR(p, "%s: cannot read '%s': %s", dir, quote(path, q, sizeof(q)), err ? err : "error");
-    free(text);
-    return;
-  }
-  p->depth++;
-  p->stack[p->depth] = path;
-  p->file = path;
-  p->sources_only = sources_only;
-  parse_text(p, text, len);
-  p->stack[p->depth] = NULL;
-  p->depth--;
-  p->file = saved_file;
-  p->line = saved_line;
-  p->sources_only = saved_so;
-  free(text);
-}
-
-static void h_include(Parser *p, int argc, char **argv, int arg)
-{
-  char **paths = NULL, q[96];
-  int n;
-
-  if (!nargs(p, argc, argv, 1, 1) || !can_include(p, argv[0])) {
-    return;
-  }
-  n = p->fops->list_files(p->fops->ctx, argv[1], 0, &paths);
-  if (n < 0 || (n > 0 && !paths)) {
-    ERR(p, "%s: cannot expand '%s'", argv[0], quote(argv[1], q, sizeof(q)));
-  } else if (n == 0) {
-    /* chrony.conf(5): at least one file is required to exist. */
-    ERR(p, "%s: no file matches '%s'", argv[0], quote(argv[1], q, sizeof(q)));
-  } else {
-    for (int i = 0; i < n; i++) {
-      if (paths[i]) {
-        include_file(p, argv[0], paths[i], p->sources_only);
-      }
-    }
-  }
-  free_paths(paths, n > 0 ? n : 0);
-}
-
-static const char *base_name(const char *path)
-{
-  const char *s = strrchr(path, '/');
-
-  return s ? s + 1 : path;
-}
-
-static int has_suffix(const char *s, const char *suffix)
-{
-  size_t a = strlen(s), b = strlen(suffix);
-
-  return a > b && !strcmp(s + a - b, suffix);
-}
-
-typedef struct {
-  const char *path;
-  int dir; /* index of the directory in the directive */
-} DirEntry;
-
-static int cmp_entry(const void *a, const void *b)
-{
-  const DirEntry *x = a, *y = b;
-  int c = strcmp(base_name(x->path), base_name(y->path));
-
-  return c ? c : (x->dir > y->dir) - (x->dir < y->dir);
-}
-
-/* confdir and sourcedir: files with the suffix from up to 10 directories, included in the
-   order of their names; a name found in several directories is taken from the first one
-   (chrony.conf(5) confdir).  A missing directory is not an error. */
-static void h_dirs(Parser *p, int argc, char **argv, int sources)
-{
-  const char *suffix = sources ? ".sources" : ".conf";
-  char **lists[MAX_DIRS] = {NULL}, q[96];
-  int counts[MAX_DIRS] = {0}, d;
-  DirEntry *entries;
-  size_t total = 0, n_entries = 0;
-
-  if (!nargs(p, argc, argv, 1, MAX_DIRS) || !can_include(p, argv[0])) {
-    return;
-  }
-  for (d = 0; d < argc - 1; d++) {
-    char pattern[CNF_MAX_LINE * 2 + 16];
-    const char *dir = argv[d + 1];
-    size_t o = 0;
-    int n;
-
-    if (sources) {
-      /* Escape glob metacharacters in the directory name, then ask for DIR/ *.sources. */
-      for (const char *c = dir; *c && o + 3 < sizeof(pattern); c++) {
-        if (strchr("*?[]\\", *c)) {
-          pattern[o++] = '\\';
-        }
-        pattern[o++] = *c;
-      }
-      snprintf(pattern + o, sizeof(pattern) - o, "/*.sources");
-      n = p->fops->list_files(p->fops->ctx, pattern, 0, &lists[d]);
-    } else {
-      n = p->fops->list_files(p->fops->ctx, dir, 1, &lists[d]);
-    }
-    if (n < 0 || (n > 0 && !lists[d])) {
-      WARN(p, "%s: cannot read directory '%s'", argv[0], quote(dir, q, sizeof(q)));
-      n = 0;
-    }
-    counts[d] = n;
-  }
-  /* Merge: sort all entries by file name, then by directory order, and take the first
-     entry of each name. */
-  for (d = 0; d < argc - 1; d++) {
-    total += (size_t)counts[d];
-  }
-  entries = total ? calloc(total, sizeof(*entries)) : NULL;
-  if (total && !entries) {
-    ERR(p, "out of memory");
-  } else {
-    for (d = 0; d < argc - 1; d++) {
-      for (int i = 0; i < counts[d]; i++) {
-        const char *f = lists[d][i];
-        if (f && has_suffix(base_name(f), suffix)) {
-          entries[n_entries].path = f;
-          entries[n_entries++].dir = d;
-        }
-      }
-    }
-    if (n_entries > 1) {
-      qsort(entries, n_entries, sizeof(*entries), cmp_entry);
-    }
-    for (size_t i = 0; i < n_entries; i++) {
-      if (i > 0 && !strcmp(base_name(entries[i].path), base_name(entries[i - 1].path))) {
-        continue; /* same name in a later directory */
-      }
-      include_file(p, argv[0], entries[i].path, sources);
-    }
-  }
-  free(entries);
-  for (d = 0; d < argc - 1; d++) {
-    free_paths(lists[d], counts[d]);
-  }
-}
-
-/* ================================================== */
-/* Directive tables */
+/* Directive tables (include/confdir/sourcedir are in conf_files.c) */
 
 #define SINGLE 1  /* single-valued: a repeat gets a warning, the last one wins (as chrony) */
 #define SOURCE 2  /* allowed in a sourcedir file */
@@ -1130,11 +959,11 @@ static const struct {
     {"clientloglimit", h_clientloglimit, 0, SINGLE},
     {"cmdport", h_cmdport, 0, 0},
     {"combinelimit", h_number, 0, SINGLE},
-    {"confdir", h_dirs, 0, 0},
+    {"confdir", CNF_HandleDirs, 0, 0},
     {"corrtimeratio", h_number, 0, SINGLE},
     {"deny", h_access, 0, 0},
     {"driftfile", h_driftfile, 0, SINGLE},
-    {"include", h_include, 0, 0},
+    {"include", CNF_HandleInclude, 0, 0},
     {"leapsecmode", h_leapsecmode, 0, SINGLE},
     {"local", h_local, 0, SINGLE},
     {"makestep", h_makestep, 0, SINGLE},
@@ -1147,7 +976,16 @@ static const struct {
     {"maxupdateskew", h_number, 0, SINGLE},
     {"minsamples", h_number, 0, SINGLE},
     {"minsources", h_number, 0, SINGLE},
+    {"maxntsconnections", h_number, 0, SINGLE},
     {"noclientlog", h_noclientlog, 0, 0},
+    {"ntsdumpdir", h_ntsstr, 0, SINGLE},
+    {"ntsfleetsecret", h_ntsstr, 2, SINGLE},
+    {"ntsntpserver", h_ntsstr, 1, SINGLE},
+    {"ntsport", h_number, 0, SINGLE},
+    {"ntsprocesses", h_number, 0, SINGLE},
+    {"ntsrotate", h_number, 0, SINGLE},
+    {"ntsservercert", h_ntspair, 0, 0},
+    {"ntsserverkey", h_ntspair, 1, 0},
     {"peer", h_source, SRC_PEER, SOURCE},
     {"pidfile", h_pidfile, 0, SINGLE},
     {"polltarget", h_number, 0, SINGLE},
@@ -1156,7 +994,7 @@ static const struct {
     {"ratelimit", h_ratelimit, 0, SINGLE},
     {"reselectdist", h_number, 0, SINGLE},
     {"server", h_source, SRC_SERVER, SOURCE},
-    {"sourcedir", h_dirs, 1, 0},
+    {"sourcedir", CNF_HandleDirs, 1, 0},
     {"stratumweight", h_number, 0, SINGLE},
     {"user", h_user, 0, SINGLE},
 };
@@ -1167,10 +1005,9 @@ static const char *const unsupported[] = {
     "binddevice", "broadcast", "clockprecision", "cmdallow", "cmddeny", "cmdratelimit", "dscp",
     "dumpdir", "fallbackdrift", "hwclockfile", "hwtimestamp", "hwtstimeout", "initstepslew",
     "keyfile", "leapseclist", "leapsectz", "lock_all", "log", "logbanner", "logchange",
-    "logdir", "mailonchange", "manual", "maxclockerror", "maxntsconnections", "maxstratum",
+    "logdir", "mailonchange", "manual", "maxclockerror", "maxstratum",
     "maxtxbuffers", "minstratum", "nocerttimecheck", "nosystemcert", "ntpsigndsocket",
-    "ntsaeads", "ntsdumpdir", "ntsntpserver", "ntsport", "ntsprocesses", "ntsratelimit",
-    "ntsrefresh", "ntsrotate", "ntsservercert", "ntsserverkey", "ntstrustedcerts",
+    "ntsaeads", "ntsratelimit", "ntsrefresh", "ntstrustedcerts",
     "opencommands", "ptpdomain", "ptpport", "refclock", "refresh", "rtcautotrim", "rtcdevice",
     "rtcfile", "rtconutc", "rtcsync", "sched_priority", "smoothtime", "tempcomp",
 };
@@ -1221,7 +1058,7 @@ static void dispatch(Parser *p, int argc, char **argv)
       return;
     }
   }
-  ERR(p, "unknown directive '%s'", quote(argv[0], q, sizeof(q)));
+  ERR(p, "unknown directive '%s'", CNF_Quote(argv[0], q, sizeof(q)));
 }
 
 /* ================================================== */
@@ -1288,7 +1125,7 @@ static void parse_line(Parser *p, const char *raw, size_t len)
   }
 }
 
-static void parse_text(Parser *p, const char *text, size_t len)
+void CNF_ParseText(Parser *p, const char *text, size_t len)
 {
   size_t pos = 0;
 
@@ -1335,6 +1172,10 @@ CNF_Config *CNF_Default(void)
   c->polltarget = 8;
   c->minsamples = 6;
   c->maxsamples = 0;
+  c->nts_port = 4460;
+  c->nts_rotate = 604800;
+  c->max_nts_connections = 100;
+  c->nts_processes = 1;
   return c;
 }
 
@@ -1369,7 +1210,7 @@ CNF_Config *CNF_Parse(const char *text, size_t len, const char *filename, const 
   if (!text && len) {
     ERR(&p, "no configuration text");
   } else {
-    parse_text(&p, text, len);
+    CNF_ParseText(&p, text, len);
   }
   if (p.cfg->local && !p.waitunsynced_set) {
     /* chrony.conf(5) local: waitunsynced defaults to 300 s with orphan, else 0. */
@@ -1382,6 +1223,12 @@ CNF_Config *CNF_Parse(const char *text, size_t len, const char *filename, const 
     src->minsamples = src->minsamples < 0 ? p.cfg->minsamples : src->minsamples;
     src->maxsamples = src->maxsamples < 0 ? p.cfg->maxsamples : src->maxsamples;
   }
+  if (p.n_nts_certs != p.n_nts_keys) {
+    p.line = 0;
+    ERR(&p, "ntsservercert given %zu times but ntsserverkey %zu times: they must pair up",
+        p.n_nts_certs, p.n_nts_keys);
+  }
+  p.cfg->n_nts_pairs = p.n_nts_certs < p.n_nts_keys ? p.n_nts_certs : p.n_nts_keys;
   if (p.n_errors) {
     CNF_Free(p.cfg);
     return NULL;

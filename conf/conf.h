@@ -33,6 +33,9 @@
    pattern matching many files that include each other cannot take exponential time. */
 #define CNF_MAX_FILES 256
 
+/* Most ntsservercert/ntsserverkey pairs (one per name served, chosen by SNI). */
+#define CNF_MAX_NTS_PAIRS 8
+
 /* One allow/deny line.  net.family ADDR_UNSPEC = all addresses of both families (prefix 0);
    otherwise net has every bit after `prefix` cleared. */
 typedef struct {
@@ -114,6 +117,25 @@ typedef struct {
   int polltarget;           /* 6..60, default 8 */
   int minsamples;           /* 0..64, default 6 */
   int maxsamples;           /* 0..64, default 0 = no limit */
+  /* NTS server (RFC 8915; chrony.conf(5) names and defaults).  The NTS-KE server runs
+     when at least one certificate/key pair is given. */
+  char nts_cert[CNF_MAX_NTS_PAIRS][256]; /* ntsservercert FILE, in order */
+  char nts_key[CNF_MAX_NTS_PAIRS][256];  /* ntsserverkey FILE, paired with the cert of the
+                                            same index (a count mismatch is an error) */
+  size_t n_nts_pairs;
+  int nts_port;             /* ntsport: NTS-KE TCP port, default 4460; 0 = no KE server */
+  char nts_dumpdir[256];    /* ntsdumpdir: where server keys are saved; "" = not saved */
+  int nts_rotate;           /* ntsrotate: seconds between server key rotations, default
+                               604800 (1 week); 0 = never */
+  char nts_ntpserver[256];  /* ntsntpserver: NTP server named in KE responses; "" = us */
+  int nts_ntpserver_port;   /* its port (timed's optional second argument); 0 = our `port` */
+  int max_nts_connections;  /* maxntsconnections: concurrent KE connections, default 100 */
+  int nts_processes;        /* ntsprocesses: accepted; 0 = KE in the main loop (timed
+                               always runs it there for now), default 1 as chrony */
+  char nts_fleet_secret[256]; /* ntsfleetsecret FILE (timed only): derive each rotation
+                                 epoch's key from this shared secret (HKDF) so that every
+                                 server holding it accepts the others' cookies; "" = random
+                                 keys */
 } CNF_Config;
 
 /* Messages of one parse.  Each message is one line "FILE:LINE: error: ..." or

@@ -3,12 +3,13 @@
  * clock.h - the clock drivers: the one place that reads or changes the system clock.
  *
  * The daemon reads time only through CLK_ (so a simulator can stand in for the clock) and
- * changes it only through the selected driver.  This interface is the future privilege
- * boundary: the Linux driver's write operations will become requests to the privileged
- * helper.  Drivers:
+ * changes it only through the selected driver.  This interface is the privilege boundary.
+ * Drivers:
  *  - null (-x): never touches the kernel; keeps a virtual offset and frequency so that the
  *    rest of the daemon (and `timectl tracking`) sees what it would have done;
- *  - linux: adjtimex/clock_adjtime and clock_settime on CLOCK_REALTIME.
+ *  - linux: adjtimex/clock_adjtime and clock_settime on CLOCK_REALTIME (in timed-helper, or
+ *    in the daemon itself in the single-process configuration -P 0);
+ *  - privsep: requests to timed-helper (the default when the clock is controlled).
  */
 #ifndef TIMED_CLOCK_H
 #define TIMED_CLOCK_H
@@ -27,6 +28,9 @@ typedef struct {
 
 extern const CLK_Driver CLK_NullDriver;
 extern const CLK_Driver CLK_LinuxDriver;
+/* The engine's driver under privilege separation: every change is a request to
+   timed-helper (privsep.c), which calls CLK_LinuxDriver. */
+extern const CLK_Driver CLK_PrivsepDriver;
 
 /* Select the driver (before anything reads cooked time) and measure the clock's precision. */
 void CLK_Initialise(const CLK_Driver *driver);

@@ -2,18 +2,19 @@
 /*
  * clock_linux.c - the Linux clock driver: ntp_adjtime() and clock_settime(CLOCK_REALTIME).
  *
- * Selected only when the daemon runs without -x.  These calls will move into the privileged
- * helper (privilege separation); keep every kernel clock change in this file.
+ * Every kernel clock change is in this file.  With privilege separation (the default) only
+ * timed-helper calls these functions, on the engine's requests; the engine itself uses the
+ * "privsep" driver (privsep.c).  In the single-process configuration (-P 0) the daemon
+ * uses this driver directly.  No logging here (the helper has no log module): failures
+ * return 0 with errno set, and the caller reports them.
  */
 #include <errno.h>
 #include <math.h>
-#include <string.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "log.h"
 #include "util.h"
 
 /* The kernel's frequency unit: ppm with a 16-bit binary fraction (adjtimex(2)). */
@@ -51,6 +52,7 @@ static int linux_set_freq(double ppm)
   long dtick;
 
   if (!isfinite(ppm)) {
+    errno = EINVAL;
     return 0;
   }
   if (ppm > MAX_TOTAL_PPM) {
@@ -69,11 +71,7 @@ static int linux_set_freq(double ppm)
   t.modes = ADJ_FREQUENCY | ADJ_TICK;
   t.tick = tick0 + dtick;
   t.freq = (long)(rest * FREQ_SCALE);
-  if (ntp_adjtime(&t) < 0) {
-    LOG_Message(LOG_ERR_LEVEL, "ntp_adjtime(ADJ_FREQUENCY|ADJ_TICK) failed: %s", strerror(errno));
-    return 0;
-  }
-  return 1;
+  return ntp_adjtime(&t) >= 0;
 }
 
 static int linux_step(double delta)
@@ -81,15 +79,12 @@ static int linux_step(double delta)
   struct timespec now, target;
 
   if (!isfinite(delta)) {
+    errno = EINVAL;
     return 0;
   }
   clock_gettime(CLOCK_REALTIME, &now);
   UTI_AddDoubleToTimespec(&now, delta, &target);
-  if (clock_settime(CLOCK_REALTIME, &target) < 0) {
-    LOG_Message(LOG_ERR_LEVEL, "clock_settime() failed: %s", strerror(errno));
-    return 0;
-  }
-  return 1;
+  return clock_settime(CLOCK_REALTIME, &target) == 0;
 }
 
 static int linux_set_status(int leap, double est_error, double max_error)

@@ -4,6 +4,7 @@
  * copied out of the server, the client log and the sync engine, and the control commands.
  * cmdmon never keeps pointers into them; everything is copied per request.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "clientlog.h"
@@ -133,6 +134,47 @@ static int do_set_online(void *ctx, const IPAddr *addr, int online)
     return NCL_SetOnline(addr, online);
 }
 
+/* chronyc add server/pool: the request carries what a config line would; the options
+   the wire does not carry take the config's global defaults. */
+static int do_add_source(void *ctx, const CMW_AddSource *a)
+{
+  const CMD_Context *X = ctx;
+  CNF_Source src;
+
+  memset(&src, 0, sizeof(src));
+  snprintf(src.name, sizeof(src.name), "%s", a->name);
+  src.pool = a->type == CMP_ADD_POOL;
+  src.iburst = (a->flags & CMP_ADD_F_IBURST) != 0;
+  src.burst = (a->flags & CMP_ADD_F_BURST) != 0;
+  src.prefer = (a->flags & CMP_ADD_F_PREFER) != 0;
+  src.noselect = (a->flags & CMP_ADD_F_NOSELECT) != 0;
+  src.trust = (a->flags & CMP_ADD_F_TRUST) != 0;
+  src.require = (a->flags & CMP_ADD_F_REQUIRE) != 0;
+  src.minpoll = a->minpoll;
+  src.maxpoll = a->maxpoll;
+  src.port = a->port;
+  src.maxsources = a->maxsources;
+  src.maxdelay = a->maxdelay;
+  src.polltarget = X->cfg->polltarget;
+  src.minsamples = X->cfg->minsamples;
+  src.maxsamples = X->cfg->maxsamples;
+  LOG_Message(LOG_INFO_LEVEL, "%s %s added through the command socket",
+              src.pool ? "pool" : "server", src.name);
+  return NCL_AddSource(&src);
+}
+
+static int do_delete_source(void *ctx, const IPAddr *addr, uint16_t port)
+{
+  (void)ctx;
+  return NCL_DeleteSource(addr, port);
+}
+
+static int report_local_address(void *ctx, int source_id, IPAddr *addr, uint16_t *port)
+{
+  (void)ctx;
+  return NCL_GetLocalAddress(source_id, addr, port);
+}
+
 static void do_shutdown(void *ctx)
 {
   (void)ctx;
@@ -150,5 +192,8 @@ const CAM_Ops CMD_Ops = {
     .makestep = do_makestep,
     .burst = do_burst,
     .set_online = do_set_online,
+    .add_source = do_add_source,
+    .delete_source = do_delete_source,
+    .local_address = report_local_address,
 };
 

@@ -2,15 +2,19 @@
 /*
  * main.c - timed's start-up and shut-down: options, configuration, then the event loop.
  *
- * Start-up order: configuration (or the built-in default), logging, daemonising, pid file,
- * server sockets and command socket (while still privileged), privilege drop, main loop.
- * All decisions about packets are made by the core (ntp_server.c); this file only wires
- * the pieces together.
+ * Start-up order: configuration (or the built-in default), logging, daemonising, the
+ * privileged helper (fork + exec, before any network input; privsep.c), pid file, server
+ * sockets and command socket (while still root), then the engine gives up everything: the
+ * daemon's user, no capabilities, PR_SET_NO_NEW_PRIVS, the seccomp allow-list (sandbox.c),
+ * and only then the main loop.  -P 0 is the single-process configuration (simulation,
+ * debugging): no helper, the clock driver runs in this process.  All decisions about
+ * packets are made by the core (ntp_server.c); this file only wires the pieces together.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +33,18 @@
 #include "ntp_io.h"
 #include "ntp_server.h"
 #include "ntp_wire.h"
+#include "privsep.h"
+#include "nts_ke.h"
+#include "sandbox.h"
 #include "sched.h"
 #include "sys.h"
 
 #ifndef CONF_PATH
 #define CONF_PATH "/etc/timed.conf"
+#endif
+/* The engine's user when the configuration names none (doc/privsep.md). */
+#ifndef DEFAULT_USER
+#define DEFAULT_USER "_timed"
 #endif
 
 static struct {
@@ -58,10 +69,22 @@ static size_t on_ntp_packet(void *arg, const NIO_Packet *pkt, uint8_t *out, size
   NCL_GetRefState(&tx, &ref);
   r = NSV_HandleRequest(D.server, &pkt->from, pkt->data, pkt->len, &pkt->rx_ts, &tx, &mono, &ref,
                         SYS_Random32(), out, cap, &len);
-  if (r == NSV_REPLY || r == NSV_REPLY_KOD) {
+  if (r == NSV_REPLY || r == NSV_REPLY_KOD || r == NSV_REPLY_NTS || r == NSV_REPLY_NTS_NAK) {
     return len;
   }
   return 0;
+}
+
+/* SIGHUP: a renewed NTS certificate is picked up without a restart (the old one stays if
+   the new one is bad). */
+static void on_reload(void)
+{
+  if (NKE_IsRunning()) {
+    LOG_Message(LOG_INFO_LEVEL, "SIGHUP: reloading NTS certificates");
+    NKE_ReloadCertificates();
+  } else {
+    LOG_Message(LOG_INFO_LEVEL, "SIGHUP received: nothing to reload");
+  }
 }
 
 /* ---- start-up ---- */
@@ -69,10 +92,12 @@ static size_t on_ntp_packet(void *arg, const NIO_Packet *pkt, uint8_t *out, size
 static void usage(FILE *f)
 {
   fprintf(f,
-          "Usage: timed [-f FILE] [-d] [-x] [-n] [-v]\n"
+          "Usage: timed [-f FILE] [-d] [-x] [-P 0|1] [-F 0|1|2] [-n] [-v]\n"
           "  -f FILE  configuration file (default %s; built-in default if it doesn't exist)\n"
           "  -d       stay in the foreground and log to stderr (twice: debug messages)\n"
           "  -x       never touch the system clock: compute and report only\n"
+          "  -P 0|1   privilege separation: 1 a privileged helper (default), 0 one process\n"
+          "  -F 0|1|2 seccomp filter: 0 off, 1 kill on a forbidden call (default), 2 log it\n"
           "  -n       check the configuration and exit (0: fine, 1: errors, listed)\n"
           "  -v       print the version and exit\n",
           CONF_PATH);
@@ -189,16 +214,113 @@ static int build_server(void)
   return D.server != NULL;
 }
 
+/* The engine's user: `user` from the configuration (fatal if it does not exist), else
+   DEFAULT_USER; when that does not exist either, the engine keeps uid 0 but no capability
+   at all (a warning: create the user).  Only when started as root; *drop: a uid change. */
+static int resolve_user(uid_t *uid, gid_t *gid, int *drop)
+{
+  const char *name = D.cfg->user[0] ? D.cfg->user : DEFAULT_USER;
+
+  *drop = 0;
+  *uid = geteuid();
+  *gid = getegid();
+  if (geteuid() != 0) {
+    if (D.cfg->user[0]) {
+      LOG_Message(LOG_WARN_LEVEL, "not started as root: ignoring 'user %s'", D.cfg->user);
+    }
+    return 1;
+  }
+  if (!SYS_LookupUser(name, uid, gid)) {
+    if (D.cfg->user[0]) {
+      LOG_Message(LOG_FATAL_LEVEL, "user '%s' does not exist", name);
+      return 0;
+    }
+    LOG_Message(LOG_WARN_LEVEL, "user '%s' does not exist: the engine stays uid 0, without any "
+                "capability (create the user or set 'user', see doc/privsep.md)", name);
+    *uid = 0;
+    *gid = 0;
+    return 1;
+  }
+  *drop = *uid != 0;
+  return 1;
+}
+
+/* Fork the privileged helper; it becomes uid/gid too, keeping only CAP_SYS_TIME. */
+static void start_helper(uid_t uid, gid_t gid, int no_clock, int filter)
+{
+  PRV_Policy pol;
+  int has_cap = 0;
+
+  memset(&pol, 0, sizeof(pol));
+  pol.uid = uid;
+  pol.gid = gid;
+  pol.filter = filter;
+  if (!no_clock) {
+    pol.flags |= PRV_POL_CLOCK;
+    /* makestep configured: steps up to maxchange when that is checked from the first
+       update, else up to the helper's absolute limit. */
+    if (D.cfg->makestep_threshold > 0.0 && D.cfg->makestep_limit != 0) {
+      pol.flags |= PRV_POL_STEP;
+      pol.max_step = D.cfg->maxchange_offset > 0.0 && D.cfg->maxchange_start <= 0
+                         ? D.cfg->maxchange_offset
+                         : PRV_MAX_STEP;
+      if (pol.max_step > PRV_MAX_STEP) {
+        pol.max_step = PRV_MAX_STEP;
+      }
+    }
+    if (D.cfg->leapsecmode == CNF_LEAP_STEP) {
+      pol.flags |= PRV_POL_LEAPSTEP;
+    }
+  }
+  if (!PRV_Start(PRV_HelperPath(), &pol, &has_cap)) {
+    LOG_Fatal("cannot run without the privileged helper (or use -P 0)");
+  }
+  CLK_Initialise(no_clock ? &CLK_NullDriver : &CLK_PrivsepDriver);
+  if (!no_clock && !has_cap) {
+    LOG_Message(LOG_WARN_LEVEL, "no CAP_SYS_TIME: the clock cannot be adjusted");
+  }
+}
+
+/* Give up everything before the first network input: the user, every capability (but
+   CAP_SYS_TIME in the single-process configuration with clock control), and every system
+   call outside the allow-list. */
+static void confine_engine(uid_t uid, gid_t gid, int drop, int keep_clock, int filter)
+{
+  uint64_t keep = keep_clock ? SBX_CAP_BIT(CAP_SYS_TIME) : 0;
+  const char *err = "";
+
+  /* Not started as root (e.g. under a simulator): there is nothing to give up but further
+     privileges, and no capability call is made (SIMULATION-RULES 3: no raw syscall()). */
+  if (geteuid() == 0 &&
+      (!SBX_DropBoundingSet(keep, &err) || (drop && !SBX_SwitchUser(uid, gid, keep != 0, &err)) ||
+       !SBX_KeepCaps(keep, NULL, &err))) {
+    LOG_Fatal("dropping privileges failed: %s (%s)", err, strerror(errno));
+  }
+  if (!SBX_NoNewPrivs(&err)) {
+    LOG_Fatal("dropping privileges failed: %s (%s)", err, strerror(errno));
+  }
+  if (!SBX_ApplyFilter(keep_clock ? SBX_PROFILE_ENGINE_CLOCK : SBX_PROFILE_ENGINE,
+                       (SBX_FilterMode)filter, &err)) {
+    LOG_Fatal("seccomp filter: %s (%s)", err, strerror(errno));
+  }
+  LOG_Message(LOG_INFO_LEVEL, "engine running as uid %u gid %u, %s, seccomp filter %s",
+              (unsigned)getuid(), (unsigned)getgid(),
+              keep ? "capabilities: CAP_SYS_TIME only" : "no capabilities",
+              filter == SBX_FILTER_OFF    ? "off"
+              : filter == SBX_FILTER_KILL ? "on"
+                                          : "on (trap and log)");
+}
+
 int main(int argc, char **argv)
 {
   const char *conf_path = CONF_PATH;
   int opt, foreground = 0, no_clock = 0, check_only = 0, explicit_path = 0, used_default;
   uid_t uid = (uid_t)-1;
   gid_t gid = (gid_t)-1;
-  int drop = 0, ret;
+  int drop = 0, ret, privsep = 1, filter = SBX_FILTER_KILL, filter_given = 0;
   static CMD_Context cmd_ctx;
 
-  while ((opt = getopt(argc, argv, "f:dxnvh")) != -1) {
+  while ((opt = getopt(argc, argv, "f:dxnvhP:F:")) != -1) {
     switch (opt) {
     case 'f':
       conf_path = optarg;
@@ -212,6 +334,21 @@ int main(int argc, char **argv)
       break;
     case 'n':
       check_only = 1;
+      break;
+    case 'P':
+      if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
+        fprintf(stderr, "timed: -P takes 0 or 1\n");
+        return 1;
+      }
+      privsep = optarg[0] == '1';
+      break;
+    case 'F':
+      if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
+        fprintf(stderr, "timed: -F takes 0, 1 or 2\n");
+        return 1;
+      }
+      filter = optarg[0] - '0';
+      filter_given = 1;
       break;
     case 'v':
       print_version();
@@ -247,22 +384,27 @@ int main(int argc, char **argv)
     SYS_Daemonise();
   }
   SYS_InitRandom();
-  CLK_Initialise(no_clock ? &CLK_NullDriver : &CLK_LinuxDriver);
-  if (!no_clock && !CLK_CanControlClock()) {
-    LOG_Message(LOG_WARN_LEVEL, "no CAP_SYS_TIME: the clock cannot be adjusted");
+  if (filter != SBX_FILTER_OFF && !SBX_FilterSupported()) {
+    if (filter_given) {
+      LOG_Fatal("-F %d: this timed was built without seccomp", filter);
+    }
+    LOG_Message(LOG_WARN_LEVEL, "built without seccomp: no system-call filter");
+    filter = SBX_FILTER_OFF;
   }
-  LOG_Message(LOG_INFO_LEVEL, "timed %s starting (config %s, clock control %s)", PACKAGE_VERSION,
-              used_default ? "built-in default" : conf_path, CLK_GetDriver()->name);
-
-  if (D.cfg->user[0]) {
-    if (geteuid() != 0) {
-      LOG_Message(LOG_WARN_LEVEL, "not started as root: ignoring 'user %s'", D.cfg->user);
-    } else if (!SYS_LookupUser(D.cfg->user, &uid, &gid)) {
-      LOG_Fatal("user '%s' does not exist", D.cfg->user);
-    } else {
-      drop = uid != 0;
+  if (!resolve_user(&uid, &gid, &drop)) {
+    return 1;
+  }
+  if (privsep) {
+    start_helper(uid, gid, no_clock, filter);
+  } else {
+    CLK_Initialise(no_clock ? &CLK_NullDriver : &CLK_LinuxDriver);
+    if (!no_clock && !CLK_CanControlClock()) {
+      LOG_Message(LOG_WARN_LEVEL, "no CAP_SYS_TIME: the clock cannot be adjusted");
     }
   }
+  LOG_Message(LOG_INFO_LEVEL, "timed %s starting (config %s, clock control %s, %s)",
+              PACKAGE_VERSION, used_default ? "built-in default" : conf_path, CLK_GetDriver()->name,
+              privsep ? "privilege separation" : "single process");
 
   SCH_Initialise();
   ensure_parent_dir(D.cfg->pidfile, drop ? uid : (uid_t)-1, gid);
@@ -281,6 +423,13 @@ int main(int argc, char **argv)
   } else {
     LOG_Message(LOG_INFO_LEVEL, "no NTP access allowed: client only, no NTP port open");
   }
+  /* Before the privilege drop and seccomp: it reads the certificates, keys and ntsdumpdir
+     and binds the NTS-KE port. */
+  if (!NKE_Initialise(D.cfg, D.server, D.cfg->port)) {
+    SYS_RemovePidFile(D.cfg->pidfile);
+    LOG_Fatal("could not start the NTS-KE server");
+  }
+  SCH_SetReloadHandler(on_reload);
   if (!NCL_Initialise(D.cfg)) {
     SYS_RemovePidFile(D.cfg->pidfile);
     LOG_Fatal("could not start the NTP client");
@@ -297,9 +446,8 @@ int main(int argc, char **argv)
       LOG_Message(LOG_WARN_LEVEL, "command socket %s not available", D.cfg->bindcmdaddress);
     }
   }
-  if (drop) {
-    SYS_DropRoot(uid, gid);
-  }
+  confine_engine(uid, gid, drop, !privsep && !no_clock, filter);
+  PRV_WatchHelper();
 
   ret = SCH_MainLoop();
 
@@ -311,9 +459,14 @@ int main(int argc, char **argv)
     ret = 1;
   }
   NIO_CloseServer();
+  if (PRV_Failed()) {
+    ret = 1;
+  }
+  PRV_Stop();
   /* The pid file's directory may no longer be writable after the privilege drop; a stale
      file is recognised as such at the next start. */
   SYS_RemovePidFile(D.cfg->pidfile);
+  NKE_Finalise();
   NSV_Destroy(D.server);
   CLG_Destroy(D.clients);
   ADF_Destroy(D.acl);

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "clock.h"
 #include "log.h"
@@ -29,8 +32,15 @@ typedef struct {
   int syn_id;                 /* -1 until the engine has it */
   int fd;
   IPAddr addr;
-  const CNF_Source *cfg;
+  CNF_Source cfg;             /* own copy: sources added at run time have no config line */
+  int replacing;              /* a re-resolution for pool healing is running */
 } Slot;
+
+/* One name resolution in flight (or waiting to be retried). */
+typedef struct {
+  CNF_Source cfg;
+  int replace_id;             /* engine id of the pool source to replace; -1: add */
+} Resolution;
 
 static struct {
   const CNF_Config *cfg;
@@ -49,6 +59,7 @@ static void read_now(SYN_Now *now)
 }
 
 static void on_engine_timer(void *arg);
+static void start_replace(int id);
 
 /* Arrange the next call to the engine at the time it asks for. */
 static void reschedule(void)
@@ -106,6 +117,16 @@ static void apply(const SYN_Actions *a)
   if (a->set_leap) {
     drv->set_status(a->leap, a->est_error, a->max_error);
   }
+  if (a->leap_done) {
+    static const char *const how[] = {"left to the kernel", "stepped", "slewed", "ignored"};
+    unsigned m = (unsigned)C.cfg->leapsecmode;
+
+    LOG_Message(LOG_WARN_LEVEL, "leap second %s (%s)", a->leap_done > 0 ? "inserted" : "deleted",
+                m < 4 ? how[m] : "?");
+  }
+  for (i = 0; i < a->n_replace; i++) {
+    start_replace(a->replace[i]);
+  }
   if (a->sync_changed) {
     SYN_Tracking t;
     SYN_Now now;
@@ -157,7 +178,9 @@ static void on_packet(void *arg, const NIO_Packet *pkt)
   reschedule();
 }
 
-static void add_source(const CNF_Source *cfg, const IPAddr *addr)
+/* Add a source for one address of cfg.  Returns 1, 0 (no room, no socket, refused) or
+   -1 (that address and port is already a source). */
+static int add_source(const CNF_Source *cfg, const IPAddr *addr)
 {
   SYN_SourceConfig sc;
   SYN_Now now;
@@ -167,10 +190,10 @@ static void add_source(const CNF_Source *cfg, const IPAddr *addr)
 
   for (i = 0; i < SYN_MAX_SOURCES; i++) {
     if (C.slots[i].used && ADDR_Equal(&C.slots[i].addr, addr) &&
-        C.slots[i].cfg->port == cfg->port) {
+        C.slots[i].cfg.port == cfg->port) {
       LOG_Message(LOG_INFO_LEVEL, "%s (%s) is already a source", cfg->name,
                   ADDR_Format(addr, text, sizeof(text)));
-      return;
+      return -1;
     }
   }
   for (i = 0; i < SYN_MAX_SOURCES && !s; i++) {
@@ -180,7 +203,7 @@ static void add_source(const CNF_Source *cfg, const IPAddr *addr)
   }
   if (!s) {
     LOG_Message(LOG_ERR_LEVEL, "too many sources: %s not added", cfg->name);
-    return;
+    return 0;
   }
   memset(&sc, 0, sizeof(sc));
   snprintf(sc.name, sizeof(sc.name), "%s", cfg->name);
@@ -196,16 +219,17 @@ static void add_source(const CNF_Source *cfg, const IPAddr *addr)
   sc.noselect = cfg->noselect;
   sc.trust = cfg->trust;
   sc.require = cfg->require;
+  sc.replaceable = cfg->pool;
 
   memset(s, 0, sizeof(*s));
   s->used = 1;
   s->syn_id = -1;
   s->addr = *addr;
-  s->cfg = cfg;
+  s->cfg = *cfg;
   s->fd = NIO_OpenClient(addr, (uint16_t)cfg->port, on_packet, s);
   if (s->fd < 0) {
     s->used = 0;
-    return;
+    return 0;
   }
   read_now(&now);
   s->syn_id = SYN_AddSource(C.engine, &sc, &now);
@@ -213,41 +237,115 @@ static void add_source(const CNF_Source *cfg, const IPAddr *addr)
     LOG_Message(LOG_ERR_LEVEL, "the engine refused source %s", cfg->name);
     NIO_CloseClient(s->fd);
     s->used = 0;
-    return;
+    return 0;
   }
   LOG_Message(LOG_INFO_LEVEL, "added source %s (%s port %d)", cfg->name,
               ADDR_Format(addr, text, sizeof(text)), cfg->port);
   reschedule();
+  return 1;
 }
 
-static void resolve(const CNF_Source *cfg);
+static void remove_slot(Slot *s)
+{
+  SYN_RemoveSource(C.engine, s->syn_id);
+  NIO_CloseClient(s->fd);
+  memset(s, 0, sizeof(*s));
+  s->fd = -1;
+}
+
+static void resolve(Resolution *r);
 
 static void retry_resolve(void *arg)
 {
   resolve(arg);
 }
 
-static void on_resolved(void *arg, const IPAddr *addrs, size_t n, const char *err)
+/* Pool healing: the pool name resolved again; swap the dead source for an address no
+   source uses.  When there is none, the source stays and the engine asks again later. */
+static void replace_resolved(Resolution *r, const IPAddr *addrs, size_t n, const char *err)
 {
-  const CNF_Source *cfg = arg;
-  size_t i, want;
+  Slot *s = slot_by_id(r->replace_id);
+  char old_text[ADDR_STRLEN], new_text[ADDR_STRLEN];
+  IPAddr fresh;
 
+  if (!s) {
+    return;   /* deleted meanwhile */
+  }
+  s->replacing = 0;
   if (n == 0) {
-    LOG_Message(LOG_WARN_LEVEL, "could not resolve %s: %s (trying again in %.0f s)", cfg->name,
-                err ? err : "no address", RESOLVE_RETRY);
-    SCH_AddTimer(RESOLVE_RETRY, retry_resolve, (void *)cfg);
+    LOG_Message(LOG_WARN_LEVEL, "could not resolve pool %s again: %s", r->cfg.name,
+                err ? err : "no address");
     return;
   }
-  want = cfg->pool ? (size_t)cfg->maxsources : 1;
-  for (i = 0; i < n && i < want; i++) {
-    add_source(cfg, &addrs[i]);
+  if (!SYN_PickNewAddress(C.engine, addrs, n, (uint16_t)r->cfg.port, &fresh)) {
+    LOG_Message(LOG_INFO_LEVEL, "pool %s: no other address to replace unreachable %s",
+                r->cfg.name, ADDR_Format(&s->addr, old_text, sizeof(old_text)));
+    return;
+  }
+  LOG_Message(LOG_WARN_LEVEL, "pool %s: replacing unreachable %s with %s", r->cfg.name,
+              ADDR_Format(&s->addr, old_text, sizeof(old_text)),
+              ADDR_Format(&fresh, new_text, sizeof(new_text)));
+  remove_slot(s);
+  add_source(&r->cfg, &fresh);
+}
+
+static void on_resolved(void *arg, const IPAddr *addrs, size_t n, const char *err)
+{
+  Resolution *r = arg;
+  size_t i, want, added = 0;
+
+  if (r->replace_id >= 0) {
+    replace_resolved(r, addrs, n, err);
+    free(r);
+    return;
+  }
+  if (n == 0) {
+    LOG_Message(LOG_WARN_LEVEL, "could not resolve %s: %s (trying again in %.0f s)", r->cfg.name,
+                err ? err : "no address", RESOLVE_RETRY);
+    if (!SCH_AddTimer(RESOLVE_RETRY, retry_resolve, r)) {
+      free(r);
+    }
+    return;
+  }
+  want = r->cfg.pool ? (size_t)r->cfg.maxsources : 1;
+  for (i = 0; i < n && added < want; i++) {
+    added += add_source(&r->cfg, &addrs[i]) > 0;
+  }
+  free(r);
+}
+
+static void resolve(Resolution *r)
+{
+  if (!RSV_Resolve(r->cfg.name, on_resolved, r)) {
+    if (!SCH_AddTimer(RESOLVE_RETRY, retry_resolve, r)) {
+      free(r);
+    }
   }
 }
 
-static void resolve(const CNF_Source *cfg)
+static int start_resolve(const CNF_Source *cfg, int replace_id)
 {
-  if (!RSV_Resolve(cfg->name, on_resolved, (void *)cfg)) {
-    SCH_AddTimer(RESOLVE_RETRY, retry_resolve, (void *)cfg);
+  Resolution *r = calloc(1, sizeof(*r));
+
+  if (!r) {
+    return 0;
+  }
+  r->cfg = *cfg;
+  r->replace_id = replace_id;
+  resolve(r);
+  return 1;
+}
+
+static void start_replace(int id)
+{
+  Slot *s = slot_by_id(id);
+
+  if (!s || !s->cfg.pool || s->replacing) {
+    return;
+  }
+  s->replacing = 1;
+  if (!start_resolve(&s->cfg, id)) {
+    s->replacing = 0;
   }
 }
 
@@ -257,6 +355,7 @@ static int read_drift(const char *path, double *freq, double *skew)
 {
   char *text;
   size_t len;
+  double f, k;
   int ok;
 
   if (!SYS_ReadFile(path, 4096, &text, &len)) {
@@ -265,13 +364,17 @@ static int read_drift(const char *path, double *freq, double *skew)
     }
     return 0;
   }
-  ok = sscanf(text, "%lf %lf", freq, skew) == 2 && isfinite(*freq) && isfinite(*skew) &&
-       fabs(*freq) <= 500.0 && *skew >= 0.0;
+  /* Parse into temporaries: a rejected file must leave the caller's defaults alone. */
+  ok = sscanf(text, "%lf %lf", &f, &k) == 2 && isfinite(f) && isfinite(k) && fabs(f) <= 500.0 &&
+       k >= 0.0;
   free(text);
   if (!ok) {
     LOG_Message(LOG_WARN_LEVEL, "ignoring invalid drift file %s", path);
+    return 0;
   }
-  return ok;
+  *freq = f;
+  *skew = k;
+  return 1;
 }
 
 static void write_drift(void)
@@ -325,6 +428,7 @@ int NCL_Initialise(const CNF_Config *cfg)
   sc.maxchange_ignore = cfg->maxchange_ignore;
   sc.local_stratum = cfg->local ? cfg->local_stratum : 0;
   sc.precision = (int8_t)CLK_GetPrecisionLog2();
+  sc.leapsecmode = (SYN_LeapMode)cfg->leapsecmode;   /* same order */
   if (cfg->driftfile[0] && read_drift(cfg->driftfile, &freq, &skew)) {
     LOG_Message(LOG_INFO_LEVEL, "frequency %.3f ppm (skew %.3f) from %s", freq, skew,
                 cfg->driftfile);
@@ -345,7 +449,7 @@ int NCL_Initialise(const CNF_Config *cfg)
       LOG_Message(LOG_WARN_LEVEL, "%s: NTS is not supported yet; using it without NTS",
                   cfg->sources[i].name);
     }
-    resolve(&cfg->sources[i]);
+    start_resolve(&cfg->sources[i], -1);
   }
   if (cfg->driftfile[0]) {
     C.drift_timer = SCH_AddTimer(cfg->driftfile_interval > 0 ? cfg->driftfile_interval : 3600,
@@ -465,4 +569,68 @@ int NCL_Burst(const IPAddr *addr, int n)
 int NCL_SetOnline(const IPAddr *addr, int online)
 {
   return for_sources(addr, do_online, online);
+}
+
+int NCL_AddSource(const CNF_Source *src)
+{
+  IPAddr addr;
+
+  if (!C.engine || !src) {
+    return 0;
+  }
+  if (ADDR_Parse(src->name, &addr)) {
+    return add_source(src, &addr);
+  }
+  /* A name: resolved off the loop like a configured one; the source appears when the
+     answer comes (chronyc says 200 OK at once too). */
+  return start_resolve(src, -1);
+}
+
+int NCL_DeleteSource(const IPAddr *addr, int port)
+{
+  int i, n = 0;
+  char text[ADDR_STRLEN];
+
+  for (i = 0; i < SYN_MAX_SOURCES && addr; i++) {
+    Slot *s = &C.slots[i];
+
+    if (!s->used || s->syn_id < 0 || !ADDR_Equal(addr, &s->addr) ||
+        (port != 0 && port != s->cfg.port)) {
+      continue;
+    }
+    LOG_Message(LOG_INFO_LEVEL, "removed source %s (%s port %d)", s->cfg.name,
+                ADDR_Format(&s->addr, text, sizeof(text)), s->cfg.port);
+    remove_slot(s);
+    n++;
+  }
+  reschedule();
+  return n;
+}
+
+int NCL_GetLocalAddress(int source_id, IPAddr *addr, uint16_t *port)
+{
+  Slot *s = slot_by_id(source_id);
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+
+  if (!s || s->fd < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0) {
+    return 0;
+  }
+  memset(addr, 0, sizeof(*addr));
+  if (ss.ss_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+
+    addr->family = ADDR_INET4;
+    memcpy(addr->addr, &in->sin_addr, 4);
+    *port = ntohs(in->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+
+    addr->family = ADDR_INET6;
+    memcpy(addr->addr, &in6->sin6_addr, 16);
+    *port = ntohs(in6->sin6_port);
+  } else {
+    return 0;
+  }
+  return 1;
 }

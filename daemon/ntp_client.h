@@ -33,4 +33,17 @@ int NCL_MakeStep(void);
 int NCL_Burst(const IPAddr *addr, int n);
 int NCL_SetOnline(const IPAddr *addr, int online);
 
+/* Add a server or pool at run time (chronyc add server/pool), with the options of the
+   config line src.  A numeric address is added at once; a name is resolved first (off the
+   event loop) and the source appears when it resolves.  Returns 1, 0 (no room or no
+   socket) or -1 (that address and port is already a source). */
+int NCL_AddSource(const CNF_Source *src);
+
+/* Remove the sources with this address (and port, unless port is 0).  Returns how many. */
+int NCL_DeleteSource(const IPAddr *addr, int port);
+
+/* The local address and port of the client socket of engine source source_id (ntpdata).
+   Returns 1, or 0 when unknown. */
+int NCL_GetLocalAddress(int source_id, IPAddr *addr, uint16_t *port);
+
 #endif

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ntp_wire.h"
+#include "nts_ef.h"
 #include "util.h"
 
 /* RFC 5905 PHI (its appendix A.1.1 constants): dispersion grows by 15 ppm of the time since
@@ -36,6 +37,8 @@
 struct NSV_Server {
   const ADF_Table *acl;
   CLG_Table *clients;
+  NCK_Store *nts_keys;  /* NULL: NTS off */
+  NCK_Siv *nts_siv;     /* scratch AEAD context, rekeyed per packet (C2S, then S2C) */
   NSV_Stats stats;
 };
 
@@ -57,7 +60,24 @@ NSV_Server *NSV_Create(const ADF_Table *acl, CLG_Table *clients)
 
 void NSV_Destroy(NSV_Server *s)
 {
+  if (s) {
+    NCK_SivDestroy(s->nts_siv);
+  }
   free(s);
+}
+
+int NSV_SetNtsKeys(NSV_Server *s, NCK_Store *keys)
+{
+  static const uint8_t zero_key[NCK_KEY_LEN];
+
+  if (keys && !s->nts_siv) {
+    s->nts_siv = NCK_SivCreate(zero_key);
+    if (!s->nts_siv) {
+      return -1;
+    }
+  }
+  s->nts_keys = keys;
+  return 0;
 }
 
 const NSV_Stats *NSV_GetStats(const NSV_Server *s)
@@ -80,6 +100,12 @@ const char *NSV_ResultName(NSV_Result r)
     return "bad-mode";
   case NSV_DROP_RATE:
     return "rate-limited";
+  case NSV_REPLY_NTS:
+    return "nts-reply";
+  case NSV_REPLY_NTS_NAK:
+    return "nts-nak";
+  case NSV_DROP_NTS:
+    return "nts-dropped";
   default:
     return "?";
   }
@@ -151,6 +177,65 @@ static void fill_kod(NWR_Header *r, const NWR_Header *q, const NSV_RefState *ref
   r->tx_ts = UTI_TimespecToNtp64(tx_ts);
 }
 
+/* An NTS request whose fields are well-formed (RFC 8915 §5.7): open the cookie, verify
+   the authenticator, then answer with the echoed UID and an authenticator holding new
+   cookies, or with an NTS NAK.  Neither is ever longer than the request. */
+static NSV_Result handle_nts(NSV_Server *s, const NWR_Packet *pkt, const NEF_Request *nrq,
+                             const uint8_t *req, size_t len, const NSV_RefState *ref,
+                             const struct timespec *rx_ts, const struct timespec *tx_ts,
+                             uint8_t *resp, size_t cap, size_t *resp_len)
+{
+  uint8_t c2s[NCK_KEY_LEN], s2c[NCK_KEY_LEN];
+  NWR_Header reply;
+  NCK_Status cst = NCK_OK;
+  NEF_Status st;
+  size_t out_len, n_cookies = 0;
+
+  assert(resp && resp_len && cap >= NWR_HEADER_LEN + CRYPTO_NAK_LEN);
+  st = NEF_VerifyRequest(s->nts_keys, s->nts_siv, req, nrq, c2s, s2c, &cst);
+  if (st == NEF_ERR_COOKIE_OPEN || st == NEF_ERR_AUTH_FAIL) {
+    /* NTS NAK (§5.7): a KoD with code NTSN, the UID echoed so the client can match it,
+       no authenticator (we have no key the client would trust for it). */
+    fill_kod(&reply, &pkt->h, ref, pkt->h.poll, rx_ts, tx_ts);
+    reply.ref_id = NEF_KOD_NTSN;
+    out_len = NWR_EncodeHeader(&reply, resp, cap);
+    out_len = out_len ? NEF_AppendUid(nrq, resp, out_len, cap) : 0;
+    if (!out_len || out_len > len) {
+      s->stats.nts_dropped_other++;
+      return NSV_DROP_NTS;
+    }
+    if (st == NEF_ERR_COOKIE_OPEN) {
+      s->stats.nts_nak_cookie++;
+    } else {
+      s->stats.nts_nak_auth++;
+    }
+    s->stats.nts_naks++;
+    *resp_len = out_len;
+    return NSV_REPLY_NTS_NAK;
+  }
+  if (st != NEF_OK) {
+    memset(c2s, 0, sizeof(c2s));
+    memset(s2c, 0, sizeof(s2c));
+    s->stats.nts_dropped_other++;
+    return NSV_DROP_NTS;
+  }
+
+  fill_reply(&reply, &pkt->h, ref, rx_ts, tx_ts);
+  out_len = NWR_EncodeHeader(&reply, resp, cap);
+  out_len = out_len ? NEF_BuildResponse(s->nts_keys, s->nts_siv, nrq, c2s, s2c, resp, out_len,
+                                        cap, len, &n_cookies) : 0;
+  memset(c2s, 0, sizeof(c2s));
+  memset(s2c, 0, sizeof(s2c));
+  if (!out_len || out_len > len) {
+    s->stats.nts_dropped_other++;
+    return NSV_DROP_NTS;
+  }
+  s->stats.nts_replied++;
+  s->stats.nts_cookies += n_cookies;
+  *resp_len = out_len;
+  return NSV_REPLY_NTS;
+}
+
 NSV_Result NSV_HandleRequest(NSV_Server *s, const IPAddr *from, const uint8_t *req, size_t len,
                              const struct timespec *rx_ts, const struct timespec *tx_ts,
                              const struct timespec *mono_now, const NSV_RefState *ref,
@@ -162,6 +247,8 @@ NSV_Result NSV_HandleRequest(NSV_Server *s, const IPAddr *from, const uint8_t *r
   CLG_Verdict verdict = CLG_PASS;
   size_t out_len;
   int version, mode;
+  NEF_Request nrq;
+  NEF_Status nts = NEF_NOT_NTS;
 
   if (resp_len) {
     *resp_len = 0;
@@ -205,6 +292,22 @@ NSV_Result NSV_HandleRequest(NSV_Server *s, const IPAddr *from, const uint8_t *r
   }
   if (pkt.n_ef > 0) {
     s->stats.with_ef++;
+    nts = NEF_ParseRequest(&pkt, req, len, &nrq);
+  }
+  if (nts != NEF_NOT_NTS) {
+    /* Checked before the rate limiter: a request we will drop anyway uses no tokens, and
+       these checks cost no crypto. */
+    s->stats.nts_requests++;
+    if (!s->nts_keys) {
+      /* No NTS here: no answer at all, so a prober learns nothing and an attacker gets no
+         unauthenticated reply to a request its victim made. */
+      s->stats.nts_dropped_disabled++;
+      return NSV_DROP_NTS;
+    }
+    if (nts != NEF_OK || pkt.has_mac) {
+      s->stats.nts_dropped_malformed++;
+      return NSV_DROP_NTS;
+    }
   }
 
   if (s->clients) {
@@ -213,6 +316,14 @@ NSV_Result NSV_HandleRequest(NSV_Server *s, const IPAddr *from, const uint8_t *r
   if (verdict == CLG_DROP) {
     s->stats.rate_dropped++;
     return NSV_DROP_RATE;
+  }
+
+  if (nts == NEF_OK) {
+    if (verdict == CLG_KOD) {
+      s->stats.rate_dropped++;
+      return NSV_DROP_RATE;
+    }
+    return handle_nts(s, &pkt, &nrq, req, len, ref, rx_ts, tx_ts, resp, cap, resp_len);
   }
 
   if (verdict == CLG_KOD) {

@@ -44,6 +44,7 @@ static SCH_TimerId next_id = 1;
 static struct timespec last_event;
 static volatile sig_atomic_t quit_signal;
 static int quit_requested;
+static void (*reload_handler)(void);
 
 static void on_signal(int sig)
 {
@@ -228,6 +229,11 @@ void SCH_GetLastEventMono(struct timespec *ts)
   *ts = last_event;
 }
 
+void SCH_SetReloadHandler(void (*handler)(void))
+{
+  reload_handler = handler;
+}
+
 void SCH_QuitLoop(void)
 {
   quit_requested = 1;
@@ -273,9 +279,14 @@ int SCH_MainLoop(void)
 
     if (quit_signal) {
       if (quit_signal == SIGHUP) {
-        /* chronyd exits on SIGHUP; reloading is a later feature, so say so and go on. */
-        LOG_Message(LOG_INFO_LEVEL, "SIGHUP received: configuration reload is not supported yet");
+        /* chronyd exits on SIGHUP; we reload what can be reloaded (NTS certificates) and go
+           on. */
         quit_signal = 0;
+        if (reload_handler) {
+          reload_handler();
+        } else {
+          LOG_Message(LOG_INFO_LEVEL, "SIGHUP received: nothing to reload");
+        }
         continue;
       }
       LOG_Message(LOG_INFO_LEVEL, "signal %d received, exiting", (int)quit_signal);

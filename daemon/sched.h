@@ -40,4 +40,7 @@ void SCH_GetLastEventMono(struct timespec *ts);
 int SCH_MainLoop(void);
 void SCH_QuitLoop(void);
 
+/* Called from the loop (never from the signal handler) when SIGHUP arrives. */
+void SCH_SetReloadHandler(void (*handler)(void));
+
 #endif

@@ -31,6 +31,9 @@
 #define FIRST_UPDATE_WAIT 8.0
 /* Reference id served when unsynchronised with `local` (127.127.1.1, "LOCL" in spirit). */
 #define LOCAL_REF_ID 0x7f7f0101u
+/* Samples received this close (s) to a leap second are dropped: a request sent before it
+   and answered after it measures a 1 s error that is no error of our clock. */
+#define LEAP_GUARD 2
 
 typedef struct {
   int used;
@@ -44,6 +47,8 @@ typedef struct {
   int have_sample;
   SST_Sample last;           /* newest accepted sample, as measured */
   struct timespec last_mono; /* when it arrived (monotonic) */
+  uint64_t replace_tx;       /* requests made when last reported for replacement */
+  int kod_reported;          /* a DENY/RSTR stop was reported for replacement */
 } Source;
 
 struct SYN_Engine {
@@ -68,6 +73,13 @@ struct SYN_Engine {
   double ms_offset;          /* running mean square */
   double root_delay, root_dispersion;
   double update_interval;
+  /* leap second (RFC 5905 §7.3 LI; leapsecmode as chrony.conf(5)) */
+  int leap_pending;          /* 1 insert / 2 delete at leap_epoch */
+  time_t leap_epoch;         /* Unix time of the midnight that ends the leap day */
+  struct timespec leap_mono; /* when that is expected on the monotonic clock */
+  time_t last_leap_epoch;    /* the leap handled last (0 none) */
+  double leap_slew_ppm;      /* leapsecmode slew: extra frequency while slewing the second */
+  struct timespec leap_slew_end;
 };
 
 /* splitmix64: small, well mixed, and deterministic for a given seed (the simulator needs
@@ -220,6 +232,14 @@ int SYN_NextWake(const SYN_Engine *e, struct timespec *mono)
       have = 1;
     }
   }
+  if (e->leap_pending && (!have || UTI_CompareTimespecs(&e->leap_mono, mono) < 0)) {
+    *mono = e->leap_mono;
+    have = 1;
+  }
+  if (e->leap_slew_ppm != 0.0 && (!have || UTI_CompareTimespecs(&e->leap_slew_end, mono) < 0)) {
+    *mono = e->leap_slew_end;
+    have = 1;
+  }
   return have;
 }
 
@@ -327,10 +347,135 @@ static void apply_result(SYN_Engine *e, const DSC_Result *r, const SYN_Now *now,
     UTI_AddDoubleToTimespec(&now->real, r->step_offset, &t0);
   }
   if (r->dfreq_ppm != 0.0 || r->verdict == DSC_STEPPED) {
-    shift_all_freq(e, r->freq_ppm - r->dfreq_ppm, r->dfreq_ppm, &t0);
+    shift_all_freq(e, r->freq_ppm + e->leap_slew_ppm - r->dfreq_ppm, r->dfreq_ppm, &t0);
     acts->set_freq = 1;
-    acts->freq_ppm = r->freq_ppm;
+    acts->freq_ppm = r->freq_ppm + e->leap_slew_ppm;
   }
+}
+
+/* ---- leap seconds ---- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int SYN_IsLeapDay(time_t t)
+{
+  /* Days since 1970-01-01 to a civil date, in the proleptic Gregorian calendar: count
+     from 0000-03-01 so that the leap day is the last of the year, in 400-year eras of
+     146097 days (5-month cycles of 153 days give the month). */
+  int64_t z = floor_div((int64_t)t, 86400) + 719468;
+  int64_t era = floor_div(z, 146097);
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+  int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+  return (month == 6 && day == 30) || (month == 12 && day == 31);
+}
+
+/* The leap status the sources agree on, as it applies to us now: only on a leap day. */
+static void note_leap(SYN_Engine *e, int leap, const SYN_Now *now)
+{
+  if ((leap != 1 && leap != 2) || !SYN_IsLeapDay(now->real.tv_sec)) {
+    e->leap = 0;
+    e->leap_pending = 0;   /* withdrawn (or stale after the leap): nothing to do */
+    return;
+  }
+  e->leap = leap;
+  e->leap_pending = leap;
+  e->leap_epoch = (time_t)((floor_div((int64_t)now->real.tv_sec, 86400) + 1) * 86400);
+  {
+    struct timespec ep = {e->leap_epoch, 0};
+
+    UTI_AddDoubleToTimespec(&now->mono, UTI_DiffTimespecs(&ep, &now->real), &e->leap_mono);
+  }
+}
+
+/* The leap second happens now (real time reached leap_epoch): the reference time scale
+   jumped back by one second (insert) or forward (delete).  What the clock does about it
+   depends on leapsecmode; the stored samples are kept consistent with it. */
+static void do_leap(SYN_Engine *e, const SYN_Now *now, SYN_Actions *acts)
+{
+  double L = e->leap_pending == 1 ? 1.0 : -1.0; /* seconds the reference went back */
+  int i;
+
+  e->last_leap_epoch = e->leap_epoch;
+  e->leap_pending = 0;
+  e->leap = 0;
+  acts->leap_done = (int)L;
+  switch (e->cfg.leapsecmode) {
+  case SYN_LEAP_STEP:
+    /* Both time scales move: offsets stay, the request in flight moves with the clock. */
+    acts->step = 1;
+    acts->step_offset += -L;
+    for (i = 0; i < SYN_MAX_SOURCES; i++) {
+      if (e->src[i].used) {
+        NSC_AdjustForStep(e->src[i].nsc, -L);
+      }
+    }
+    break;
+  case SYN_LEAP_SLEW:
+  case SYN_LEAP_IGNORE:
+    /* Our clock did not move, the reference did: every stored offset is now L lower. */
+    for (i = 0; i < SYN_MAX_SOURCES; i++) {
+      if (e->src[i].used) {
+        SST_ShiftStep(e->src[i].st, L);
+        if (e->src[i].have_sample) {
+          e->src[i].last.offset -= L;
+        }
+      }
+    }
+    if (e->cfg.leapsecmode == SYN_LEAP_SLEW) {
+      /* chrony-style: slew the second away at the maximum slew rate (about 12 s at
+         83333 ppm); clock updates wait until it is done (select_and_update). */
+      double rate = e->cfg.maxslewrate > 0 ? e->cfg.maxslewrate : 83333.333;
+      double old = DSC_GetAppliedFreq(e->dsc);
+
+      e->leap_slew_ppm = L > 0 ? -rate : rate;
+      shift_all_freq(e, old, e->leap_slew_ppm, &now->real);
+      UTI_AddDoubleToTimespec(&now->mono, 1.0 / (rate * 1e-6), &e->leap_slew_end);
+      acts->set_freq = 1;
+      acts->freq_ppm = old + e->leap_slew_ppm;
+    }
+    break;
+  default:
+    break;   /* system: the kernel did it (when it controls the clock) */
+  }
+}
+
+static void leap_on_timer(SYN_Engine *e, const SYN_Now *now, SYN_Actions *acts)
+{
+  if (e->leap_slew_ppm != 0.0 && UTI_CompareTimespecs(&now->mono, &e->leap_slew_end) >= 0) {
+    double base = DSC_GetAppliedFreq(e->dsc);
+
+    shift_all_freq(e, base + e->leap_slew_ppm, -e->leap_slew_ppm, &now->real);
+    e->leap_slew_ppm = 0.0;
+    acts->set_freq = 1;
+    acts->freq_ppm = base;
+  }
+  if (!e->leap_pending) {
+    return;
+  }
+  if (now->real.tv_sec >= e->leap_epoch) {
+    do_leap(e, now, acts);
+  } else if (UTI_CompareTimespecs(&now->mono, &e->leap_mono) >= 0) {
+    /* early (the clocks drifted apart): look again when real time gets there */
+    struct timespec ep = {e->leap_epoch, 0};
+
+    UTI_AddDoubleToTimespec(&now->mono, UTI_DiffTimespecs(&ep, &now->real), &e->leap_mono);
+  }
+}
+
+/* A sample measured across (or right at) a leap second. */
+static int near_leap(const SYN_Engine *e, const struct timespec *rx)
+{
+  time_t ep = e->leap_pending ? e->leap_epoch : e->last_leap_epoch;
+
+  return ep != 0 && rx->tv_sec >= ep - LEAP_GUARD && rx->tv_sec < ep + LEAP_GUARD;
 }
 
 /* Selection over all sources; a clock update when the selected source has a new sample. */
@@ -372,8 +517,8 @@ static void select_and_update(SYN_Engine *e, const SYN_Now *now, SYN_Actions *ac
   }
   e->selected_id = res.selected_id;
   sel = find_source(e, res.selected_id);
-  if (!sel || !sel->new_sample) {
-    return;
+  if (!sel || !sel->new_sample || e->leap_slew_ppm != 0.0) {
+    return;   /* no update while a leap second is being slewed away */
   }
 
   if (!e->have_update && UTI_DiffTimespecs(&now->mono, &e->start_mono) < FIRST_UPDATE_WAIT) {
@@ -425,7 +570,7 @@ static void select_and_update(SYN_Engine *e, const SYN_Now *now, SYN_Actions *ac
   e->ref_addr = sel->sc.ntp.addr;
   e->ref_id = ref_id_of(&sel->sc.ntp.addr);
   e->stratum = res.stratum + 1 > 15 ? 15 : res.stratum + 1;
-  e->leap = res.leap;
+  note_leap(e, res.leap, now);
   e->last_offset = res.offset;
   e->ms_offset = DSC_UpdateCount(e->dsc) <= 1
                      ? res.offset * res.offset
@@ -433,7 +578,8 @@ static void select_and_update(SYN_Engine *e, const SYN_Now *now, SYN_Actions *ac
   e->root_delay = res.root_delay;
   e->root_dispersion = res.root_dispersion + res.offset_sd;
   acts->set_leap = 1;
-  acts->leap = e->leap;
+  /* Only `leapsecmode system` lets the kernel insert/delete the second. */
+  acts->leap = e->cfg.leapsecmode == SYN_LEAP_SYSTEM ? e->leap : 0;
   acts->est_error = res.offset_sd + fabs(res.offset);
   acts->max_error = e->root_delay / 2.0 + e->root_dispersion + fabs(res.offset);
 }
@@ -457,6 +603,36 @@ static void adapt_poll(Source *s)
   }
 }
 
+/* Pool healing: report replaceable sources that did not answer the last
+   SYN_REPLACE_POLLS requests, or that a DENY/RSTR KoD stopped. */
+static void check_replace(SYN_Engine *e, SYN_Actions *acts)
+{
+  int i;
+
+  for (i = 0; i < SYN_MAX_SOURCES; i++) {
+    Source *s = &e->src[i];
+    NSC_Report rep;
+    int due;
+
+    if (!s->used || !s->sc.replaceable) {
+      continue;
+    }
+    NSC_GetReport(s->nsc, &rep);
+    if (rep.stopped_by_kod) {
+      due = !s->kod_reported;
+      s->kod_reported = 1;
+    } else {
+      due = rep.online && rep.reach == 0 && rep.tx >= s->replace_tx + SYN_REPLACE_POLLS;
+      if (due) {
+        s->replace_tx = rep.tx;
+      }
+    }
+    if (due && acts->n_replace < SYN_MAX_SOURCES) {
+      acts->replace[acts->n_replace++] = s->id;
+    }
+  }
+}
+
 void SYN_OnTimer(SYN_Engine *e, const SYN_Now *now, SYN_Actions *acts)
 {
   DSC_Result r;
@@ -467,6 +643,7 @@ void SYN_OnTimer(SYN_Engine *e, const SYN_Now *now, SYN_Actions *acts)
   if (DSC_OnTimer(e->dsc, &now->mono, &r)) {
     apply_result(e, &r, now, acts);
   }
+  leap_on_timer(e, now, acts);
   for (i = 0; i < SYN_MAX_SOURCES && acts->n_tx < SYN_MAX_TX; i++) {
     Source *s = &e->src[i];
     SYN_Tx *tx = &acts->tx[acts->n_tx];
@@ -484,6 +661,7 @@ void SYN_OnTimer(SYN_Engine *e, const SYN_Now *now, SYN_Actions *acts)
       sent = 1;
     }
   }
+  check_replace(e, acts);
   if (sent) {
     /* reachability moved: a source silent for 8 polls is no longer selectable */
     select_and_update(e, now, acts);
@@ -498,11 +676,17 @@ void SYN_OnPacket(SYN_Engine *e, int id, const uint8_t *buf, size_t len,
   SST_Sample m;
 
   memset(acts, 0, sizeof(*acts));
+  /* A leap second due before the timer for it fired is handled first, so that the update
+     this packet may cause (on the next day) cannot cancel it. */
+  leap_on_timer(e, now, acts);
   if (!s || !buf) {
     return;
   }
   if (NSC_ProcessResponse(s->nsc, buf, len, rx_real, e->cfg.precision, &ns) != NSC_RX_SAMPLE) {
     return;
+  }
+  if (near_leap(e, rx_real)) {
+    return;   /* counted by NSC as a response; its offset is not trusted */
   }
   memset(&m, 0, sizeof(m));
   m.time = ns.time;
@@ -646,6 +830,43 @@ NSC_Source *SYN_GetNtpSource(SYN_Engine *e, int id)
   Source *s = find_source(e, id);
 
   return s ? s->nsc : NULL;
+}
+
+static int addr_in_use(const SYN_Engine *e, const IPAddr *a, uint16_t port)
+{
+  int j;
+
+  for (j = 0; j < SYN_MAX_SOURCES; j++) {
+    if (e->src[j].used && e->src[j].sc.ntp.port == port &&
+        ADDR_Equal(&e->src[j].sc.ntp.addr, a)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int SYN_PickNewAddress(SYN_Engine *e, const IPAddr *addrs, size_t n, uint16_t port,
+                       IPAddr *out)
+{
+  size_t i, n_free = 0, pick;
+
+  if (!addrs) {
+    return 0;
+  }
+  for (i = 0; i < n; i++) {
+    n_free += !addr_in_use(e, &addrs[i], port);
+  }
+  if (n_free == 0) {
+    return 0;
+  }
+  pick = (size_t)(next_random(e) % n_free);
+  for (i = 0; i < n; i++) {
+    if (!addr_in_use(e, &addrs[i], port) && pick-- == 0) {
+      *out = addrs[i];
+      return 1;
+    }
+  }
+  return 0;
 }
 
 void SYN_GetFrequency(const SYN_Engine *e, double *freq_ppm, double *skew_ppm)

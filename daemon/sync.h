@@ -29,6 +29,18 @@
 #define SYN_MAX_SOURCES 64
 #define SYN_MAX_TX 64
 #define SYN_NAME_LEN 256
+/* A replaceable source (pool member) is reported for replacement after this many requests
+   in a row went unanswered (chrony replaces a pool source unreachable for ~8 polls). */
+#define SYN_REPLACE_POLLS 8
+
+/* leapsecmode (chrony.conf(5)); same order as CNF_LeapMode. */
+typedef enum {
+  SYN_LEAP_SYSTEM = 0, /* the kernel inserts/deletes the second (set_leap carries it) */
+  SYN_LEAP_STEP,       /* the kernel is never told; the engine steps the clock at midnight */
+  SYN_LEAP_SLEW,       /* the kernel is never told; the engine slews the second away */
+  SYN_LEAP_IGNORE      /* the kernel is never told; the 1 s error is corrected as an
+                          ordinary offset afterwards */
+} SYN_LeapMode;
 
 typedef struct {
   int minsources;            /* 1 */
@@ -48,12 +60,15 @@ typedef struct {
   double initial_skew;       /* ppm, from the drift file (default 1e6 = unknown) */
   int local_stratum;         /* 0 = no `local`; else serve at this stratum when unsynchronised */
   int8_t precision;          /* log2 s of the local clock */
+  SYN_LeapMode leapsecmode;  /* 0 = system */
 } SYN_Config;
 
 typedef struct {
   char name[SYN_NAME_LEN];   /* as configured (host name or address) */
   NSC_Params ntp;
   int prefer, noselect, trust, require;
+  int replaceable;           /* pool member: report it (SYN_Actions.replace) when it stays
+                                unreachable or a DENY/RSTR KoD stops it */
 } SYN_SourceConfig;
 
 typedef struct {
@@ -79,6 +94,14 @@ typedef struct {
   double est_error, max_error;
   int fatal;                 /* maxchange exceeded too often: the daemon should exit */
   int sync_changed;          /* synchronised state flipped (for logging) */
+  int leap_done;             /* a leap second was handled now (+1 inserted, -1 deleted), for
+                                logging; with leapsecmode step it comes with the step */
+  size_t n_replace;          /* replaceable sources that should get a fresh address: the
+                                caller re-resolves their name and, when it finds an address
+                                not in use (SYN_PickNewAddress), removes the source and adds
+                                one for the new address.  A source still unreachable is
+                                reported again after SYN_REPLACE_POLLS more requests. */
+  int replace[SYN_MAX_SOURCES];
 } SYN_Actions;
 
 /* What `timectl tracking` shows. */
@@ -161,6 +184,16 @@ int SYN_GetSourceReport(const SYN_Engine *e, size_t index, const SYN_Now *now,
                         SYN_SourceReport *r);
 /* Source id by index, for online/offline/burst by the caller. */
 NSC_Source *SYN_GetNtpSource(SYN_Engine *e, int id);
+
+/* Pool healing: pick one of addrs[0..n) that no source of the engine uses with this port
+   (chosen at random among those, so that several daemons behind one pool spread out).
+   Returns 1 with *out set, or 0 when every address is in use. */
+int SYN_PickNewAddress(SYN_Engine *e, const IPAddr *addrs, size_t n, uint16_t port,
+                       IPAddr *out);
+
+/* 1 when the UTC day containing Unix time t is 30 June or 31 December: the only days at
+   whose end a leap second may happen (leap bits announced on other days are ignored). */
+int SYN_IsLeapDay(time_t t);
 
 /* Current frequency (ppm) and its skew, for the drift file. */
 void SYN_GetFrequency(const SYN_Engine *e, double *freq_ppm, double *skew_ppm);

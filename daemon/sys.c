@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sys.c - pid file, daemonising, privilege drop, random numbers, configuration file access.
+ * sys.c - pid file, daemonising, user lookup, random numbers, configuration file access.
+ * (Capabilities, the user switch and seccomp are in sandbox.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -128,24 +128,6 @@ int SYS_LookupUser(const char *name, uid_t *uid, gid_t *gid)
   *uid = pw->pw_uid;
   *gid = pw->pw_gid;
   return 1;
-}
-
-void SYS_DropRoot(uid_t uid, gid_t gid)
-{
-  if (setgroups(0, NULL) < 0) {
-    LOG_Fatal("setgroups() failed: %s", strerror(errno));
-  }
-  if (setresgid(gid, gid, gid) < 0) {
-    LOG_Fatal("setresgid(%u) failed: %s", (unsigned)gid, strerror(errno));
-  }
-  if (setresuid(uid, uid, uid) < 0) {
-    LOG_Fatal("setresuid(%u) failed: %s", (unsigned)uid, strerror(errno));
-  }
-  /* Make sure there is no way back. */
-  if (uid != 0 && setuid(0) == 0) {
-    LOG_Fatal("could regain root after dropping privileges");
-  }
-  LOG_Message(LOG_INFO_LEVEL, "running as uid %u gid %u", (unsigned)uid, (unsigned)gid);
 }
 
 static uint32_t rng[4];

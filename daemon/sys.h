@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sys.h - process-level chores of the shell: pid file, daemonising, dropping privileges,
- * random numbers, and file access for the configuration parser.
+ * sys.h - process-level chores of the shell: pid file, daemonising, user lookup, random
+ * numbers, and file access for the configuration parser.  (Dropping privileges: sandbox.h.)
  */
 #ifndef TIMED_SYS_H
 #define TIMED_SYS_H
@@ -21,8 +21,6 @@ void SYS_Daemonise(void);
 
 /* Look up a user: 1 and its uid/gid, or 0. */
 int SYS_LookupUser(const char *name, uid_t *uid, gid_t *gid);
-/* Become uid/gid for good (supplementary groups cleared).  Fatal on failure. */
-void SYS_DropRoot(uid_t uid, gid_t gid);
 
 /* Fast non-cryptographic random bits (xoshiro128++) seeded from getrandom(); for rate-limit
    leaks and the like, never for keys. */

@@ -30,6 +30,42 @@ static void check_request(const uint8_t *data, size_t len)
       again.command != req.command || again.sequence != req.sequence) {
     abort();
   }
+  if (req.command == CMP_CMD_ADD_SOURCE) {
+    /* a name the daemon can put on a config line: one word of printable ASCII */
+    size_t i;
+
+    for (i = 0; req.u.add.name[i] != '\0'; i++) {
+      if (i >= CMP_ADD_NAME_LEN - 1 || req.u.add.name[i] <= 0x20 || req.u.add.name[i] > 0x7e) {
+        abort();
+      }
+    }
+    if (i == 0 || req.u.add.minpoll > req.u.add.maxpoll || req.u.add.port == 0 ||
+        !(req.u.add.maxdelay > 0.0)) {
+      abort();
+    }
+  }
+  if (req.command == CMP_CMD_DELETE_SOURCE && req.u.del.addr.family == ADDR_UNSPEC) {
+    abort();
+  }
+}
+
+/* A decoded NTPDATA record is safe to print: name printable and terminated, leap 0..3. */
+static void check_ntpdata(const CMW_Reply *rep)
+{
+  const CMW_NtpData *d = &rep->u.ntpdata.data;
+  size_t j;
+
+  if (rep->u.ntpdata.count > 1 || d->leap > 3 || (d->flags & ~CMP_NTPD_F_ALL) != 0) {
+    abort();
+  }
+  for (j = 0; j < CMP_SOURCE_NAME_LEN && d->name[j] != '\0'; j++) {
+    if (d->name[j] < 0x20 || d->name[j] > 0x7e) {
+      abort();
+    }
+  }
+  if (j == CMP_SOURCE_NAME_LEN) {
+    abort();
+  }
 }
 
 /* A decoded sources page is safe to print as it is: names terminated and printable,
@@ -83,6 +119,9 @@ static void check_reply(const uint8_t *data, size_t len)
   }
   if (rep.status == CMP_STATUS_OK && rep.command == CMP_CMD_SOURCES) {
     check_sources(&rep.u.sources);
+  }
+  if (rep.status == CMP_STATUS_OK && rep.command == CMP_CMD_NTPDATA) {
+    check_ntpdata(&rep);
   }
 }
 

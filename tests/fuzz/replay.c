@@ -43,6 +43,8 @@ static const struct {
     {"wire", FUZZ_Wire},
     {"conf", FUZZ_Conf},
     {"cmdwire", FUZZ_Cmdwire},
+    {"nts_rec", FUZZ_NtsRec},
+    {"nts_ef", FUZZ_NtsEf},
 };
 
 /* What is running now, for the crash handler (only read there). */

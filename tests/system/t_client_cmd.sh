@@ -5,7 +5,8 @@
 # counted in cmd_denied) even when the socket is open to everyone.  Their effect is checked
 # from the outside too: while timed is offline the chronyd servers receive nothing
 # (chronyc serverstats), online makes it poll again at once, and `burst 2/4` sends requests
-# faster than the 8 s poll would.
+# faster than the 8 s poll would.  Naming one source's address affects only that source;
+# naming an address no source has is an error ("No such source").
 
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -19,8 +20,10 @@ start_chronyd a "$PA"
 start_chronyd b "$PB"
 
 # A fixed 8 s poll after the iburst: long enough that a burst and a silence are visible.
+# B is reached at 127.0.0.2 (chronyd listens on every address; the request still comes from
+# 127.0.0.1), so that commands naming one address can be told apart.
 start_timed "server 127.0.0.1 port $PA iburst minpoll 3 maxpoll 3
-server 127.0.0.1 port $PB iburst minpoll 3 maxpoll 3"
+server 127.0.0.2 port $PB iburst minpoll 3 maxpoll 3"
 open_cmd_socket
 
 wait_for 30 "both sources become reachable" src_true 'all(s["reach"] > 0 for s in S)'
@@ -113,6 +116,33 @@ burst_seen() {
   [ "$a" -ge $(($1 + 2)) ] && [ "$b" -ge $(($2 + 2)) ]
 }
 wait_for 6 "burst 2/4: each chronyd received >= 2 requests (from $a0 $b0)" burst_seen "$a0" "$b0"
+
+# One source by address: offline 127.0.0.2 silences B only.
+sleep 1
+works_for_root offline 127.0.0.2
+assert_eq "activity: 1 source offline" 1 "$(activity_count offline)"
+assert_eq "activity: 1 source online" 1 "$(activity_count online)"
+assert_eq "the flags say which" "true false" \
+  "$(srcq "$(sources_json)" "'%s %s' % (str(P[$PA]['online']).lower(), str(P[$PB]['online']).lower())")"
+sleep 1
+read -r a0 b0 <<<"$(received_both)"
+sleep 12
+read -r a1 b1 <<<"$(received_both)"
+assert_eq "offline 127.0.0.2: chronyd b received nothing in 12 s" "$b0" "$b1"
+assert_ge "while chronyd a was still polled (8 s poll)" "$a1" $((a0 + 1))
+works_for_root online 127.0.0.2
+# shellcheck disable=SC2086
+wait_for 6 "online 127.0.0.2: chronyd b receives requests again" polled_again -1 $b1
+
+# An address no source has: an error, and nothing changes.
+for c in "offline 192.0.2.1" "online 192.0.2.1" "burst 2/4 192.0.2.1"; do
+  rc=0
+  # shellcheck disable=SC2086
+  tctl $c >"$TMP/out" 2>"$TMP/err" || rc=$?
+  assert_eq "'timectl $c' (no such source) exits 1" 1 "$rc"
+  assert_match "and says so" '[Nn]o such source' "$(cat "$TMP/err")"
+done
+assert_eq "activity: still 2 sources online" 2 "$(activity_count online)"
 
 assert_true "timed still runs" timed_alive
 stop_timed

@@ -26,10 +26,12 @@ off=$(json_get "$j" detail.0.offset)
 assert_true "the liar on port $PL is an hour ahead (ntpprobe offset $off s)" \
   python3 -c 'import sys; sys.exit(0 if abs(float(sys.argv[1]) - 3600) < 1 else 1)' "$off"
 
+# The liar comes first, so its first answer is likely the first to arrive: timed must not
+# select it before it has heard the others.
 start_timed "port $PT
 allow 127.0.0.1
-server 127.0.0.1 port $P1 iburst minpoll 0 maxpoll 2
 server 127.0.0.1 port $PL iburst minpoll 0 maxpoll 2
+server 127.0.0.1 port $P1 iburst minpoll 0 maxpoll 2
 server 127.0.0.1 port $P2 iburst minpoll 0 maxpoll 2"
 
 # Watch every half second for up to 60 s: the liar is never '*', and whenever timed says

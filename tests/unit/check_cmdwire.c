@@ -13,6 +13,10 @@
 #include "cmdmon_wire.h"
 #include "suites.h"
 
+/* check_cmdwire_src.c: the tests of the source commands (add, delete, ntpdata). */
+void CMW_TestAddSample(CMW_AddSource *a);
+void CMW_TestAddSourceTests(TCase *tc);
+
 static IPAddr ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
   IPAddr ip;
@@ -52,6 +56,10 @@ static size_t make_request(uint16_t cmd, uint32_t seq, uint8_t *buf, size_t size
   } else if (cmd == CMP_CMD_BURST) {
     req.u.burst.n_good = 2;
     req.u.burst.n_max = 4;
+  } else if (cmd == CMP_CMD_ADD_SOURCE) {
+    CMW_TestAddSample(&req.u.add);
+  } else if (cmd == CMP_CMD_DELETE_SOURCE) {
+    req.u.del.addr = ip4(192, 0, 2, 1);
   }
   return CMW_EncodeRequest(&req, buf, size);
 }
@@ -86,7 +94,7 @@ START_TEST(test_length_table_invariant)
 {
   size_t i, req_len, rep_len, n = CMW_CommandCount();
 
-  ck_assert_uint_eq(n, 11);
+  ck_assert_uint_eq(n, 14);
   for (i = 0; i < n; i++) {
     uint16_t cmd = CMW_CommandAt(i);
 
@@ -212,6 +220,13 @@ START_TEST(test_request_roundtrip_all)
       in.u.burst.addr = ip4(198, 51, 100, 9);
     } else if (in.command == CMP_CMD_ONLINE || in.command == CMP_CMD_OFFLINE) {
       in.u.online.addr = ip6_sample();
+    } else if (in.command == CMP_CMD_ADD_SOURCE) {
+      CMW_TestAddSample(&in.u.add);
+    } else if (in.command == CMP_CMD_DELETE_SOURCE) {
+      in.u.del.addr = ip6_sample();
+      in.u.del.port = 65535;
+    } else if (in.command == CMP_CMD_NTPDATA) {
+      in.u.ntpdata.index = 0x80000001u;
     }
     len = CMW_EncodeRequest(&in, buf, sizeof(buf));
     ck_assert_int_eq(CMW_CommandLengths(in.command, &table_len, NULL), 1);
@@ -235,6 +250,15 @@ START_TEST(test_request_roundtrip_all)
       ck_assert(ADDR_Equal(&out.u.burst.addr, &in.u.burst.addr));
     } else if (in.command == CMP_CMD_ONLINE || in.command == CMP_CMD_OFFLINE) {
       ck_assert(ADDR_Equal(&out.u.online.addr, &in.u.online.addr));
+    } else if (in.command == CMP_CMD_ADD_SOURCE) {
+      ck_assert_mem_eq(&out.u.add.name, &in.u.add.name, sizeof(in.u.add.name));
+      ck_assert_uint_eq(out.u.add.port, in.u.add.port);
+      ck_assert_double_eq(out.u.add.maxdelay, in.u.add.maxdelay);
+    } else if (in.command == CMP_CMD_DELETE_SOURCE) {
+      ck_assert(ADDR_Equal(&out.u.del.addr, &in.u.del.addr));
+      ck_assert_uint_eq(out.u.del.port, 65535);
+    } else if (in.command == CMP_CMD_NTPDATA) {
+      ck_assert_uint_eq(out.u.ntpdata.index, 0x80000001u);
     }
   }
 }
@@ -1425,6 +1449,7 @@ Suite *cmdwire_suite(void)
   tcase_add_test(tc, test_activity_add);
   tcase_add_test(tc, test_source_from_report);
   tcase_add_test(tc, test_tracking_from_sync);
+  CMW_TestAddSourceTests(tc);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1050,8 +1050,9 @@ START_TEST(test_debian_default)
   CNF_Config *c = CNF_Parse(debian_conf, strlen(debian_conf), "chrony.conf", &ops, &m);
 
   ck_assert_msg(c != NULL, "%s", m.text);
-  /* keyfile, ntsdumpdir, logdir, rtcsync, leapsectz; maxupdateskew is implemented. */
-  ck_assert_uint_eq(m.n_warnings, 5);
+  /* keyfile, logdir, rtcsync, leapsectz; maxupdateskew and ntsdumpdir are implemented. */
+  ck_assert_uint_eq(m.n_warnings, 4);
+  ck_assert_str_eq(c->nts_dumpdir, "/var/lib/chrony");
   ck_assert(c->maxupdateskew == 100.0);
   ck_assert_uint_eq(c->n_sources, 1);
   ck_assert_int_eq(c->sources[0].pool, 1);
@@ -1138,6 +1139,65 @@ START_TEST(test_examples)
 }
 END_TEST
 
+/* ---------- NTS server ---------- */
+
+START_TEST(test_nts_server)
+{
+  CNF_Config *c = expect_ok("port 12423\n");
+
+  /* Defaults as chrony.conf(5). */
+  ck_assert_int_eq(c->nts_port, 4460);
+  ck_assert_int_eq(c->nts_rotate, 604800);
+  ck_assert_int_eq(c->max_nts_connections, 100);
+  ck_assert_int_eq(c->nts_processes, 1);
+  ck_assert_uint_eq(c->n_nts_pairs, 0);
+  ck_assert_str_eq(c->nts_dumpdir, "");
+  CNF_Free(c);
+
+  c = expect_ok("ntsservercert /e/a.crt\nntsserverkey /e/a.key\n"
+                "ntsservercert /e/b.crt\nntsserverkey /e/b.key\n"
+                "ntsport 14460\nntsdumpdir /var/lib/timed\nntsrotate 0\n"
+                "ntsntpserver ntp1.example.net\nmaxntsconnections 5\nntsprocesses 0\n"
+                "ntsfleetsecret /etc/timed/fleet.key\n");
+  ck_assert_uint_eq(c->n_nts_pairs, 2);
+  ck_assert_str_eq(c->nts_cert[0], "/e/a.crt");
+  ck_assert_str_eq(c->nts_key[0], "/e/a.key");
+  ck_assert_str_eq(c->nts_cert[1], "/e/b.crt");
+  ck_assert_str_eq(c->nts_key[1], "/e/b.key");
+  ck_assert_int_eq(c->nts_port, 14460);
+  ck_assert_str_eq(c->nts_dumpdir, "/var/lib/timed");
+  ck_assert_int_eq(c->nts_rotate, 0);
+  ck_assert_str_eq(c->nts_ntpserver, "ntp1.example.net");
+  ck_assert_int_eq(c->max_nts_connections, 5);
+  ck_assert_int_eq(c->nts_processes, 0);
+  ck_assert_str_eq(c->nts_fleet_secret, "/etc/timed/fleet.key");
+  CNF_Free(c);
+
+  expect_error("ntsservercert /a.crt\n", "must pair up");
+  expect_error("ntsserverkey /a.key\nntsserverkey /b.key\nntsservercert /a.crt\n",
+               "must pair up");
+  expect_error("ntsport 65536\n", "ntsport");
+  expect_error("ntsport -1\n", "ntsport");
+  expect_error("maxntsconnections 0\n", "maxntsconnections");
+  expect_error("ntsrotate x\n", "ntsrotate");
+  expect_error("ntsdumpdir\n", "ntsdumpdir");
+  expect_error("ntsntpserver a 0\n", "ntsntpserver");
+  expect_error("ntsntpserver a 1 2\n", "too many arguments");
+  expect_error("ntsdumpdir a 1\n", "too many arguments");
+  c = expect_ok("ntsntpserver ntp2.example.net 12123\n");
+  ck_assert_str_eq(c->nts_ntpserver, "ntp2.example.net");
+  ck_assert_int_eq(c->nts_ntpserver_port, 12123);
+  CNF_Free(c);
+  expect_error("ntsservercert a b\n", "too many arguments");
+  expect_error("ntsservercert 1\nntsservercert 2\nntsservercert 3\nntsservercert 4\n"
+               "ntsservercert 5\nntsservercert 6\nntsservercert 7\nntsservercert 8\n"
+               "ntsservercert 9\n", "at most 8");
+  c = expect_warning("ntsport 1\nntsport 2\n", "given more than once");
+  ck_assert_int_eq(c->nts_port, 2);
+  CNF_Free(c);
+}
+END_TEST
+
 Suite *conf_suite(void)
 {
   Suite *s = suite_create("conf");
@@ -1174,6 +1234,7 @@ Suite *conf_suite(void)
   tcase_add_test(tc, test_confdir_sourcedir);
   tcase_add_test(tc, test_debian_default);
   tcase_add_test(tc, test_examples);
+  tcase_add_test(tc, test_nts_server);
   suite_add_tcase(s, tc);
   return s;
 }

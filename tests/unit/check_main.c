@@ -18,6 +18,7 @@ static const struct {
     {"conf", conf_suite},         {"cmdwire", cmdwire_suite},     {"source", source_suite},
     {"srcstats", srcstats_suite}, {"selection", selection_suite}, {"discipline", discipline_suite},
     {"sync", sync_suite},
+    {"nts", nts_suite},           {"nts_server", nts_server_suite},
 };
 
 int main(int argc, char **argv)

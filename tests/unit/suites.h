@@ -18,5 +18,7 @@ Suite *srcstats_suite(void);
 Suite *selection_suite(void);
 Suite *discipline_suite(void);
 Suite *sync_suite(void);
+Suite *nts_suite(void);        /* check_nts.c: KE records, cookies, NTS fields */
+Suite *nts_server_suite(void); /* check_nts_server.c: NTS on the NTP port (NSV) */
 
 #endif
