@@ -123,6 +123,24 @@ typedef struct {
   int n_updates;
 } SYN_Tracking;
 
+/* NTS state of a source, for `timectl authdata` (all zero for a source without NTS). */
+typedef struct {
+  int enabled;               /* `server ... nts` */
+  int ke_state;              /* 0 no NTS-KE yet, 1 in progress, 2 done, 3 failed */
+  char last_error[128];      /* why the last NTS-KE or authentication failed ("" if none) */
+  uint16_t aead;             /* AEAD algorithm in use (15 = AES-SIV-CMAC-256), 0 if none */
+  int n_cookies;             /* cookies in the jar */
+  int cookie_len;            /* bytes of the newest cookie */
+  uint64_t ke_attempts;      /* NTS-KE sessions started */
+  uint64_t ke_failures;      /* ... that failed */
+  uint64_t naks;             /* NTS NAKs received */
+  uint64_t auth_failures;    /* responses dropped: missing or bad authenticator */
+  double last_ke_ago;        /* s since the last successful NTS-KE (-1: never) */
+  char ke_server[SYN_NAME_LEN]; /* the NTS-KE server asked */
+  uint16_t ke_port;
+  uint16_t ntp_port;         /* NTP port the KE server gave (or the default) */
+} SYN_NtsReport;
+
 /* What `timectl sources` / `sourcestats` show of one source. */
 typedef struct {
   int id;
@@ -147,6 +165,7 @@ typedef struct {
   double offset;             /* s, estimate now (positive: local fast) */
   double std_dev;            /* s */
   NSC_Report ntp;            /* protocol state and counters */
+  SYN_NtsReport nts;         /* NTS state (authdata) */
   int prefer, noselect, trust, require;
 } SYN_SourceReport;
 
