@@ -50,8 +50,6 @@
 #define TRY_TIMEOUT_MS 1000
 /* Safety bound on `clients` paging, whatever totals the daemon reports. */
 #define MAX_CLIENT_RECORDS 1000000u
-/* Same for `sources` (the engine has at most SYN_MAX_SOURCES). */
-#define MAX_SOURCE_RECORDS 65536u
 /* LOCL, the reference id of the `local` clock: not a synchronised state for waitsync. */
 #define REFID_LOCAL 0x7F7F0101u
 
@@ -61,8 +59,6 @@ static char own_path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 static char own_dir[sizeof(own_path)];
 int TCL_json;
 int TCL_numeric; /* -n: show addresses instead of the configured names */
-#define json TCL_json
-#define numeric TCL_numeric
 static uint32_t next_sequence;
 static volatile sig_atomic_t got_signal;
 
@@ -99,11 +95,10 @@ void TCL_Die(const char *fmt, ...)
   cleanup();
   exit(1);
 }
-#define die TCL_Die
 
 static void cannot_talk(const char *why)
 {
-  die("cannot talk to timed at %s: %s", daemon_path, why);
+  TCL_Die("cannot talk to timed at %s: %s", daemon_path, why);
 }
 
 static void usage(FILE *f)
@@ -121,7 +116,8 @@ static void usage(FILE *f)
           "  activity             how many sources are online, offline, in a burst\n"
           "  waitsync [TRIES [MAX_CORRECTION [MAX_SKEW [INTERVAL]]]]\n"
           "                       wait until the clock is synchronised (0 tries: forever)\n"
-          "  serverstats          NTP server and command socket counters\n"
+          "  serverstats          NTP/NTS server and command socket counters\n"
+          "  authdata             authentication (NTS) state of every source\n"
           "  clients              NTP clients seen by the server\n"
           "  accheck ADDR         whether NTP access from ADDR is allowed\n"
           "  ntpdata [ADDR]       NTP details of every source (or those of ADDR)\n"
@@ -133,6 +129,7 @@ static void usage(FILE *f)
           "  add server|pool NAME [OPTIONS]\n"
           "                       add a source (options as the server directive)\n"
           "  delete ADDR [PORT]   remove the sources with address ADDR (and PORT)\n"
+          "  reload certs         reload the NTS server certificates (as SIGHUP)\n"
           "  shutdown             stop timed\n"
           "  help                 this text\n",
           DEFAULT_SOCKET);
@@ -176,7 +173,7 @@ static void open_socket(void)
 
   sock_fd = socket(AF_UNIX, SOCK_DGRAM, 0);
   if (sock_fd < 0) {
-    die("socket: %s", strerror(errno));
+    TCL_Die("socket: %s", strerror(errno));
   }
 
   /* The daemon sends to the path we bind, resolved from ITS working directory, so the
@@ -220,7 +217,7 @@ static void open_socket(void)
   own_dir[0] = '\0';
 
   if (bind(sock_fd, (struct sockaddr *)&family, sizeof(family)) < 0) {
-    die("cannot bind a client socket: %s", strerror(errno));
+    TCL_Die("cannot bind a client socket: %s", strerror(errno));
   }
 }
 
@@ -244,7 +241,7 @@ static long elapsed_ms(const struct timespec *since)
 
 /* Send req and wait for its reply; exits with a message when the daemon cannot be
    reached.  Returns only replies with our command and sequence. */
-void TCL_Transact(CMW_Request *req, CMW_Reply *rep)
+int TCL_TransactStatus(CMW_Request *req, CMW_Reply *rep)
 {
   uint8_t out[CMP_MAX_PACKET], in[CMP_MAX_PACKET + 1];
   CMW_Result bad = CMW_OK;
@@ -267,7 +264,7 @@ void TCL_Transact(CMW_Request *req, CMW_Reply *rep)
   req->sequence = next_sequence++;
   len = CMW_EncodeRequest(req, out, sizeof(out));
   if (len == 0) {
-    die("cannot encode the request");
+    TCL_Die("cannot encode the request");
   }
   for (try = 0; try < TRIES; try++) {
     struct timespec start;
@@ -287,13 +284,13 @@ void TCL_Transact(CMW_Request *req, CMW_Reply *rep)
       int r = poll(&pfd, 1, (int)left);
 
       if (got_signal) {
-        die("interrupted");
+        TCL_Die("interrupted");
       }
       if (r < 0 && errno == EINTR) {
         continue;
       }
       if (r < 0) {
-        die("poll: %s", strerror(errno));
+        TCL_Die("poll: %s", strerror(errno));
       }
       if (r == 0) {
         break;
@@ -315,19 +312,25 @@ void TCL_Transact(CMW_Request *req, CMW_Reply *rep)
           (rep->command != req->command && rep->status == CMP_STATUS_OK)) {
         continue; /* a late reply to an earlier try or request */
       }
-      if (rep->status != CMP_STATUS_OK) {
-        die("%s", CMW_StatusText(rep->status));
-      }
-      return;
+      return rep->status;
     }
   }
   if (bad != CMW_OK) {
-    die("invalid reply from timed at %s (%s)", daemon_path, CMW_ResultText(bad));
+    TCL_Die("invalid reply from timed at %s (%s)", daemon_path, CMW_ResultText(bad));
   }
   cannot_talk("no reply");
+  return CMP_STATUS_FAILED; /* not reached */
 }
 
-#define transact TCL_Transact
+void TCL_Transact(CMW_Request *req, CMW_Reply *rep)
+{
+  int status = TCL_TransactStatus(req, rep);
+
+  if (status != CMP_STATUS_OK) {
+    TCL_Die("%s", CMW_StatusText((uint16_t)status));
+  }
+}
+
 
 /* ---- output helpers ---- */
 
@@ -348,7 +351,6 @@ void TCL_JsonString(const char *s)
   putchar('"');
 }
 
-#define json_string TCL_JsonString
 
 /* Seconds.nanoseconds of a timespec, exact (a double would lose the nanoseconds). */
 static void format_ts(const struct timespec *ts, char *buf, size_t len)
@@ -419,7 +421,7 @@ static int cmd_tracking(void)
 
   memset(&req, 0, sizeof(req));
   req.command = CMP_CMD_TRACKING;
-  transact(&req, &rep);
+  TCL_Transact(&req, &rep);
 
   ref_name(t, name, sizeof(name));
   sec = t->ref_time.tv_sec;
@@ -427,13 +429,13 @@ static int cmd_tracking(void)
   if (!have_tm || strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Y", &tm) == 0) {
     snprintf(when, sizeof(when), "-");
   }
-  if (json) {
+  if (TCL_json) {
     format_ts(&t->ref_time, ts, sizeof(ts));
     printf("{\"reference_id\":\"%08" PRIX32 "\",\"reference_name\":", t->ref_id);
-    json_string(name);
+    TCL_JsonString(name);
     printf(",\"reference_address\":");
     if (t->ref_addr.family != ADDR_UNSPEC) {
-      json_string(name);
+      TCL_JsonString(name);
     } else {
       printf("null");
     }
@@ -441,7 +443,7 @@ static int cmd_tracking(void)
     if (!have_tm || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
       when[0] = '\0';
     }
-    json_string(when);
+    TCL_JsonString(when);
     printf(",\"system_time_offset\":%.9f,\"last_offset\":%.9f,\"rms_offset\":%.9f,"
            "\"frequency_ppm\":%.6f,\"residual_frequency_ppm\":%.6f,\"skew_ppm\":%.6f,"
            "\"root_delay\":%.9f,\"root_dispersion\":%.9f,\"update_interval\":%.3f,"
@@ -471,78 +473,8 @@ static int cmd_tracking(void)
   return 0;
 }
 
-/* Human labels of the serverstats counters, by CMW_SS_* index. */
-static const char *const serverstat_labels[CMW_N_SERVERSTATS] = {
-    [CMW_SS_NTP_RECEIVED] = "NTP packets received",
-    [CMW_SS_NTP_REPLIED] = "NTP packets replied",
-    [CMW_SS_NTP_KOD_SENT] = "NTP KoD (RATE) sent",
-    [CMW_SS_NTP_DENIED] = "NTP packets denied",
-    [CMW_SS_NTP_MALFORMED] = "NTP packets malformed",
-    [CMW_SS_NTP_BAD_MODE] = "NTP packets wrong mode",
-    [CMW_SS_NTP_RATE_DROPPED] = "NTP packets rate-limited",
-    [CMW_SS_NTP_WITH_MAC] = "NTP packets with MAC",
-    [CMW_SS_NTP_WITH_EF] = "NTP packets with ext. fields",
-    [CMW_SS_NTP_RX_KERNEL_TS] = "NTP kernel RX timestamps",
-    [CMW_SS_NTP_RX_DAEMON_TS] = "NTP daemon RX timestamps",
-    [CMW_SS_NTP_SEND_ERRORS] = "NTP send errors",
-    [CMW_SS_CMD_RECEIVED] = "Command packets received",
-    [CMW_SS_CMD_DROPPED] = "Command packets dropped",
-    [CMW_SS_CMD_DENIED] = "Command packets denied",
-    [CMW_SS_CLIENTLOG_RECORDS] = "Client log records",
-    [CMW_SS_CLIENTLOG_EVICTIONS] = "Client log evictions",
-    [CMW_SS_CMD_REJECTED] = "Command packets rejected",
-};
-
-/* Text output order: the command counters together.  JSON keeps the wire order. */
-static const uint8_t serverstat_text_order[] = {
-    CMW_SS_NTP_RECEIVED,      CMW_SS_NTP_REPLIED,         CMW_SS_NTP_KOD_SENT,
-    CMW_SS_NTP_DENIED,        CMW_SS_NTP_MALFORMED,       CMW_SS_NTP_BAD_MODE,
-    CMW_SS_NTP_RATE_DROPPED,  CMW_SS_NTP_WITH_MAC,        CMW_SS_NTP_WITH_EF,
-    CMW_SS_NTP_RX_KERNEL_TS,  CMW_SS_NTP_RX_DAEMON_TS,    CMW_SS_NTP_SEND_ERRORS,
-    CMW_SS_CMD_RECEIVED,      CMW_SS_CMD_DROPPED,         CMW_SS_CMD_REJECTED,
-    CMW_SS_CMD_DENIED,        CMW_SS_CLIENTLOG_RECORDS,   CMW_SS_CLIENTLOG_EVICTIONS,
-};
-_Static_assert(sizeof(serverstat_text_order) == CMW_N_SERVERSTATS,
-               "every serverstats counter needs a place in the text output");
-
-static int cmd_serverstats(void)
-{
-  CMW_Request req;
-  CMW_Reply rep;
-  const CMW_ServerStats *s = &rep.u.serverstats;
-  size_t i;
-
-  memset(&req, 0, sizeof(req));
-  req.command = CMP_CMD_SERVERSTATS;
-  transact(&req, &rep);
-
-  if (json) {
-    putchar('{');
-    for (i = 0; i < CMW_N_SERVERSTATS; i++) {
-      printf("%s\"%s\":", i ? "," : "", CMW_ServerStatName(i));
-      if (i < s->count) {
-        printf("%" PRIu64, s->v[i]);
-      } else {
-        printf("null"); /* an older daemon without this counter */
-      }
-    }
-    printf("}\n");
-    return 0;
-  }
-  for (i = 0; i < CMW_N_SERVERSTATS; i++) {
-    size_t k = serverstat_text_order[i];
-
-    if (k < s->count) {
-      printf("%-28s: %" PRIu64 "\n", serverstat_labels[k], s->v[k]);
-    } else {
-      printf("%-28s: -\n", serverstat_labels[k]);
-    }
-  }
-  return 0;
-}
-
 /* "Last" column: seconds, then minutes, hours, days, years, in at most 4 characters. */
-static void format_ago(double s, char *buf, size_t len)
+void TCL_FormatAgo(double s, char *buf, size_t len)
 {
   if (!(s >= 0.0) || s > 1e12) {
     snprintf(buf, len, "-");
@@ -565,7 +497,7 @@ static int cmd_clients(void)
   CMW_Reply rep;
   uint32_t start = 0, shown = 0, total = 0, i;
 
-  if (json) {
+  if (TCL_json) {
     printf("{\"clients\":[");
   } else {
     printf("%-25s %9s %6s %6s %4s %6s\n", "Hostname", "NTP", "Drop", "KoD", "Int", "Last");
@@ -577,19 +509,19 @@ static int cmd_clients(void)
     memset(&req, 0, sizeof(req));
     req.command = CMP_CMD_CLIENTS;
     req.u.clients.start = start;
-    transact(&req, &rep);
+    TCL_Transact(&req, &rep);
     total = p->total;
     if (p->start != start) {
-      die("unexpected clients page (asked for %" PRIu32 ", got %" PRIu32 ")", start, p->start);
+      TCL_Die("unexpected clients page (asked for %" PRIu32 ", got %" PRIu32 ")", start, p->start);
     }
     for (i = 0; i < p->count; i++) {
       const CMW_Client *c = &p->clients[i];
       char addr[ADDR_STRLEN], ago[16], ival[16];
 
       ADDR_Format(&c->addr, addr, sizeof(addr));
-      if (json) {
+      if (TCL_json) {
         printf("%s{\"address\":", shown ? "," : "");
-        json_string(addr);
+        TCL_JsonString(addr);
         printf(",\"ntp_hits\":%" PRIu64 ",\"ntp_drops\":%" PRIu64 ",\"ntp_kods\":%" PRIu64
                ",\"last_ago\":%.6f,\"interval\":%.6f}",
                c->hits, c->drops, c->kods, c->last_ago, c->interval);
@@ -600,7 +532,7 @@ static int cmd_clients(void)
         } else {
           snprintf(ival, sizeof(ival), "-");
         }
-        format_ago(c->last_ago, ago, sizeof(ago));
+        TCL_FormatAgo(c->last_ago, ago, sizeof(ago));
         printf("%-25s %9" PRIu64 " %6" PRIu64 " %6" PRIu64 " %4s %6s\n", addr, c->hits,
                c->drops, c->kods, ival, ago);
       }
@@ -612,7 +544,7 @@ static int cmd_clients(void)
     }
     start += p->count;
   }
-  if (json) {
+  if (TCL_json) {
     printf("],\"total\":%" PRIu32 "}\n", total);
   }
   return 0;
@@ -630,11 +562,11 @@ static int cmd_accheck(const char *text)
     fprintf(stderr, "timectl: invalid address %s (a numeric IPv4 or IPv6 address)\n", text);
     return 2;
   }
-  transact(&req, &rep);
+  TCL_Transact(&req, &rep);
   ADDR_Format(&req.u.accheck.addr, addr, sizeof(addr));
-  if (json) {
+  if (TCL_json) {
     printf("{\"address\":");
-    json_string(addr);
+    TCL_JsonString(addr);
     printf(",\"allowed\":%s}\n", rep.u.accheck.allowed ? "true" : "false");
   } else {
     printf("%s: access %s\n", addr, rep.u.accheck.allowed ? "allowed" : "denied");
@@ -649,338 +581,12 @@ static int cmd_shutdown(void)
 
   memset(&req, 0, sizeof(req));
   req.command = CMP_CMD_SHUTDOWN;
-  transact(&req, &rep);
-  if (json) {
+  TCL_Transact(&req, &rep);
+  if (TCL_json) {
     printf("{\"status\":\"ok\"}\n");
   } else {
     printf("OK\n");
   }
-  return 0;
-}
-
-/* ---- sources, sourcestats, selectdata, activity ---- */
-
-/* chronyc's unit formatting: the value in ns, us, ms, s, then minutes, hours, days, years,
-   with at most 4 or 5 digits.  Signed values take 7 columns (sign included), unsigned 6. */
-void TCL_FormatTime(double v, int is_signed, char *buf, size_t len)
-{
-  static const struct {
-    double below, scale;
-    int digits;
-    const char *unit;
-  } units[] = {
-      {9999.5e-9, 1e9, 0, "ns"},
-      {9999.5e-6, 1e6, 0, "us"},
-      {9999.5e-3, 1e3, 0, "ms"},
-      {999.5, 1.0, 1, "s"},
-      {99999.5, 1.0, 0, "s"},
-      {99999.5 * 60.0, 1.0 / 60.0, 0, "m"},
-      {99999.5 * 3600.0, 1.0 / 3600.0, 0, "h"},
-      {99999.5 * 86400.0, 1.0 / 86400.0, 0, "d"},
-  };
-  double x = fabs(v), scale = 1.0 / (365.0 * 86400.0);
-  const char *unit = "y";
-  int digits = 0, ulen;
-  size_t i;
-
-  if (!isfinite(v)) {
-    snprintf(buf, len, "%*s", is_signed ? 7 : 6, "-");
-    return;
-  }
-  for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-    if (x < units[i].below) {
-      scale = units[i].scale;
-      digits = units[i].digits;
-      unit = units[i].unit;
-      break;
-    }
-  }
-  ulen = (int)strlen(unit);
-  if (fabs(v * scale) * (digits ? 10.0 : 1.0) < 0.5) {
-    v = 0.0; /* no "-0ns" */
-  }
-  if (is_signed) {
-    snprintf(buf, len, "%+*.*f%s", 7 - ulen, digits, v * scale, unit);
-  } else {
-    snprintf(buf, len, "%*.*f%s", 6 - ulen, digits, x * scale, unit);
-  }
-}
-
-#define format_time TCL_FormatTime
-
-/* What the Name column shows: the configured name, or with -n (or when there is no name)
-   the address. */
-static void source_label(const CMW_Source *s, char *buf, size_t len)
-{
-  if ((numeric || s->name[0] == '\0') && s->addr.family != ADDR_UNSPEC) {
-    ADDR_Format(&s->addr, buf, len);
-  } else {
-    snprintf(buf, len, "%s", s->name[0] != '\0' ? s->name : "?");
-  }
-}
-
-/* All sources, page by page.  *n receives the count; the array is malloc'ed. */
-static CMW_Source *fetch_sources(uint32_t *n)
-{
-  CMW_Request req;
-  CMW_Reply rep;
-  CMW_Source *all = NULL;
-  uint32_t start = 0, cap = 0, i;
-
-  *n = 0;
-  for (;;) {
-    const CMW_SourcesPage *p = &rep.u.sources;
-
-    memset(&req, 0, sizeof(req));
-    req.command = CMP_CMD_SOURCES;
-    req.u.sources.start = start;
-    transact(&req, &rep);
-    if (p->start != start) {
-      free(all);
-      die("unexpected sources page (asked for %" PRIu32 ", got %" PRIu32 ")", start, p->start);
-    }
-    for (i = 0; i < p->count && *n < MAX_SOURCE_RECORDS; i++) {
-      if (*n == cap) {
-        CMW_Source *bigger;
-
-        cap = cap ? 2 * cap : 16;
-        bigger = realloc(all, cap * sizeof(*all));
-        if (!bigger) {
-          free(all);
-          die("out of memory");
-        }
-        all = bigger;
-      }
-      all[(*n)++] = p->sources[i];
-    }
-    if (p->count == 0 || p->count > UINT32_MAX - start || start + p->count >= p->total ||
-        *n >= MAX_SOURCE_RECORDS) {
-      break;
-    }
-    start += p->count;
-  }
-  return all;
-}
-
-static const char *leap_letter(uint8_t leap)
-{
-  static const char *const letters[4] = {"N", "+", "-", "?"};
-
-  return letters[leap & 3];
-}
-
-static void print_source_json(const CMW_Source *s)
-{
-  static const char *const modes[CMP_SRC_MODE_COUNT] = {"server", "peer", "refclock"};
-  static const char *const leaps[4] = {"normal", "insert", "delete", "unsynchronised"};
-  char addr[ADDR_STRLEN];
-
-  printf("{\"name\":");
-  json_string(s->name);
-  printf(",\"address\":");
-  if (s->addr.family != ADDR_UNSPEC) {
-    json_string(ADDR_Format(&s->addr, addr, sizeof(addr)));
-  } else {
-    printf("null");
-  }
-  printf(",\"port\":%u,\"mode\":\"%s\",\"state\":\"%c\",\"state_name\":\"%s\","
-         "\"stratum\":%u,\"poll\":%d,\"reach\":%u,\"reach_octal\":\"%03o\","
-         "\"last_rx_ago\":%.3f,\"offset\":%.9f,\"offset_measured\":%.9f,\"error\":%.9f,"
-         "\"samples\":%u,\"runs\":%u,\"span\":%.3f,\"frequency_ppm\":%.6f,"
-         "\"skew_ppm\":%.6f,\"offset_estimate\":%.9f,\"std_dev\":%.9f,\"distance\":%.9f,"
-         "\"delay\":%.9f,\"root_delay\":%.9f,\"root_dispersion\":%.9f,"
-         "\"reference_id\":\"%08" PRIX32 "\",\"leap\":\"%s\",\"online\":%s,\"burst\":%s,"
-         "\"prefer\":%s,\"noselect\":%s,\"trust\":%s,\"require\":%s,\"kod_stopped\":%s,"
-         "\"requests\":%" PRIu64 ",\"responses_used\":%" PRIu64
-         ",\"responses_other\":%" PRIu64 "}",
-         s->port, modes[s->mode], CMW_SourceStateChar(s->state),
-         CMW_SourceStateName(s->state), s->stratum, s->poll, s->reach, s->reach,
-         s->last_rx_ago, s->last_offset, s->last_offset_measured, s->last_error,
-         s->n_samples, s->n_runs, s->span, s->freq_ppm, s->skew_ppm, s->offset, s->std_dev,
-         s->distance, s->delay, s->root_delay, s->root_dispersion, s->ref_id,
-         leaps[s->leap & 3], s->flags & CMP_SRC_F_ONLINE ? "true" : "false",
-         s->flags & CMP_SRC_F_BURST ? "true" : "false",
-         s->flags & CMP_SRC_F_PREFER ? "true" : "false",
-         s->flags & CMP_SRC_F_NOSELECT ? "true" : "false",
-         s->flags & CMP_SRC_F_TRUST ? "true" : "false",
-         s->flags & CMP_SRC_F_REQUIRE ? "true" : "false",
-         s->flags & CMP_SRC_F_KOD_STOP ? "true" : "false", s->tx, s->rx_samples, s->rx_other);
-}
-
-static void print_sources_header(int verbose)
-{
-  if (verbose) {
-    printf("\n"
-           "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n"
-           " / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n"
-           "| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n"
-           "||                                                 .- xxxx [ yyyy ] +/- zzzz\n"
-           "||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n"
-           "||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n"
-           "||                                \\     |          |  zzzz = estimated error.\n"
-           "||                                 |    |           \\\n");
-  }
-  printf("MS Name/IP address         Stratum Poll Reach LastRx Last sample               \n");
-  printf("===============================================================================\n");
-}
-
-static void print_source_line(const CMW_Source *s)
-{
-  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], ago[16], adj[16], meas[16], err[16];
-
-  source_label(s, name, sizeof(name));
-  if (s->last_rx_ago < 0.0) {
-    /* No sample yet: chronyc shows a 0 offset and a dash for the age. */
-    snprintf(ago, sizeof(ago), "-");
-  } else {
-    format_ago(s->last_rx_ago, ago, sizeof(ago));
-  }
-  format_time(s->last_offset, 1, adj, sizeof(adj));
-  format_time(s->last_offset_measured, 1, meas, sizeof(meas));
-  format_time(s->last_error, 0, err, sizeof(err));
-  printf("%c%c %-27.27s  %2u  %2d   %3o  %4s  %s[%s] +/- %s\n", CMW_SourceModeChar(s->mode),
-         CMW_SourceColumnChar(s->state), name, s->stratum, s->poll, s->reach, ago, adj, meas,
-         err);
-}
-
-static void print_sourcestats_header(int verbose)
-{
-  if (verbose) {
-    printf("                             .- Number of sample points in measurement set.\n"
-           "                            /    .- Number of residual runs with same sign.\n"
-           "                           |    /    .- Length of measurement set (time).\n"
-           "                           |   |    /      .- Est. clock freq error (ppm).\n"
-           "                           |   |   |      /           .- Est. error in freq.\n"
-           "                           |   |   |     |           /         .- Est. offset.\n"
-           "                           |   |   |     |          |          |   On the -.\n"
-           "                           |   |   |     |          |          |   samples. \\\n"
-           "                           |   |   |     |          |          |             |\n");
-  }
-  printf("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev\n");
-  printf("==============================================================================\n");
-}
-
-/* Frequencies: 3 decimals while they fit in 10 columns. */
-static void format_ppm(double v, int is_signed, char *buf, size_t len)
-{
-  if (fabs(v) < 0.0005) {
-    v = 0.0; /* no "-0.000" */
-  }
-  if (fabs(v) < 99999.5) {
-    snprintf(buf, len, is_signed ? "%+10.3f" : "%10.3f", v);
-  } else {
-    snprintf(buf, len, is_signed ? "%+10.0f" : "%10.0f", v);
-  }
-}
-
-static void print_sourcestats_line(const CMW_Source *s)
-{
-  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], span[16], freq[32], skew[32], off[16], sd[16];
-
-  source_label(s, name, sizeof(name));
-  format_ago(s->span, span, sizeof(span));
-  format_ppm(s->freq_ppm, 1, freq, sizeof(freq));
-  format_ppm(s->skew_ppm, 0, skew, sizeof(skew));
-  format_time(s->offset, 1, off, sizeof(off));
-  format_time(s->std_dev, 0, sd, sizeof(sd));
-  printf("%-25.25s %3u %3u  %4s %s %s  %s  %s\n", name, s->n_samples, s->n_runs, span, freq,
-         skew, off, sd);
-}
-
-static void print_selectdata_header(int verbose)
-{
-  if (verbose) {
-    printf("  . State: N - noselect, s - unsynchronised, M - missing samples, d - too far,\n"
-           " /         ~ - jittery, W - waiting for others, x - falseticker, - - outlier,\n"
-           "|          + - combined, * - best, ? - not examined yet.\n"
-           "|  Options: N noselect, P prefer, T trust, R require.  Auth: N none.\n"
-           "|                                         Interval: offset -/+ distance.\n"
-           "|                                                                   Leap -.\n"
-           "|                                                                          \\\n");
-  }
-  printf("S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap\n");
-  printf("=======================================================================\n");
-}
-
-static void print_selectdata_line(const CMW_Source *s)
-{
-  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], opts[8], last[16], lo[16], hi[16];
-
-  source_label(s, name, sizeof(name));
-  snprintf(opts, sizeof(opts), "%c%c%c%c-", s->flags & CMP_SRC_F_NOSELECT ? 'N' : '-',
-           s->flags & CMP_SRC_F_PREFER ? 'P' : '-', s->flags & CMP_SRC_F_TRUST ? 'T' : '-',
-           s->flags & CMP_SRC_F_REQUIRE ? 'R' : '-');
-  if (s->last_rx_ago < 0.0) {
-    snprintf(last, sizeof(last), "-");
-  } else {
-    format_ago(s->last_rx_ago, last, sizeof(last));
-  }
-  format_time(s->offset - s->distance, 1, lo, sizeof(lo));
-  format_time(s->offset + s->distance, 1, hi, sizeof(hi));
-  /* No authentication yet (Auth N), effective options = configured ones, no score. */
-  printf("%c %-22.22s %4s %5s %5s %4s %5s %s %s  %s\n", CMW_SourceStateChar(s->state), name,
-         "N", opts, opts, last, "-", lo, hi, leap_letter(s->leap));
-}
-
-/* sources, sourcestats and selectdata: one fetch, three views. */
-static int cmd_sources(const char *which, int verbose)
-{
-  CMW_Source *all;
-  uint32_t n, i;
-  int stats = strcmp(which, "sourcestats") == 0, select = strcmp(which, "selectdata") == 0;
-
-  all = fetch_sources(&n);
-  if (json) {
-    printf("{\"sources\":[");
-    for (i = 0; i < n; i++) {
-      if (i) {
-        putchar(',');
-      }
-      print_source_json(&all[i]);
-    }
-    printf("],\"total\":%" PRIu32 "}\n", n);
-  } else {
-    if (stats) {
-      print_sourcestats_header(verbose);
-    } else if (select) {
-      print_selectdata_header(verbose);
-    } else {
-      print_sources_header(verbose);
-    }
-    for (i = 0; i < n; i++) {
-      if (stats) {
-        print_sourcestats_line(&all[i]);
-      } else if (select) {
-        print_selectdata_line(&all[i]);
-      } else {
-        print_source_line(&all[i]);
-      }
-    }
-  }
-  free(all);
-  return 0;
-}
-
-static int cmd_activity(void)
-{
-  CMW_Request req;
-  CMW_Reply rep;
-  const CMW_Activity *a = &rep.u.activity;
-
-  memset(&req, 0, sizeof(req));
-  req.command = CMP_CMD_ACTIVITY;
-  transact(&req, &rep);
-  if (json) {
-    printf("{\"online\":%" PRIu32 ",\"offline\":%" PRIu32 ",\"burst_online\":%" PRIu32
-           ",\"burst_offline\":%" PRIu32 ",\"unresolved\":%" PRIu32 "}\n",
-           a->online, a->offline, a->burst_online, a->burst_offline, a->unresolved);
-    return 0;
-  }
-  printf("%" PRIu32 " sources online\n", a->online);
-  printf("%" PRIu32 " sources offline\n", a->offline);
-  printf("%" PRIu32 " sources doing burst (return to online)\n", a->burst_online);
-  printf("%" PRIu32 " sources doing burst (return to offline)\n", a->burst_offline);
-  printf("%" PRIu32 " sources with unknown address\n", a->unresolved);
   return 0;
 }
 
@@ -1033,8 +639,8 @@ static int cmd_control(uint16_t command, const char *counts, const char *addr_te
             addr_text);
     return 2;
   }
-  transact(&req, &rep);
-  if (json) {
+  TCL_Transact(&req, &rep);
+  if (TCL_json) {
     printf("{\"status\":\"ok\"");
     if (addr) {
       printf(",\"matched\":%" PRIu32, rep.u.matched.matched);
@@ -1066,10 +672,10 @@ static void wait_ms(long ms)
   clock_gettime(CLOCK_MONOTONIC, &start);
   while ((left = ms - elapsed_ms(&start)) > 0) {
     if (poll(NULL, 0, (int)(left > 1000000 ? 1000000 : left)) < 0 && errno != EINTR) {
-      die("poll: %s", strerror(errno));
+      TCL_Die("poll: %s", strerror(errno));
     }
     if (got_signal) {
-      die("interrupted");
+      TCL_Die("interrupted");
     }
   }
 }
@@ -1100,11 +706,11 @@ static int cmd_waitsync(int nargs, char **args)
 
     memset(&req, 0, sizeof(req));
     req.command = CMP_CMD_TRACKING;
-    transact(&req, &rep);
+    TCL_Transact(&req, &rep);
     corr = fabs(t->system_offset);
     ok = t->synchronised && t->leap != 3 && t->ref_id != 0 && t->ref_id != REFID_LOCAL &&
          (max_corr == 0.0 || corr <= max_corr) && (max_skew == 0.0 || t->skew_ppm <= max_skew);
-    if (!json) {
+    if (!TCL_json) {
       char name[ADDR_STRLEN];
 
       ref_name(t, name, sizeof(name));
@@ -1113,7 +719,7 @@ static int cmd_waitsync(int nargs, char **args)
       fflush(stdout);
     }
     if (ok || (tries != 0 && try >= tries)) {
-      if (json) {
+      if (TCL_json) {
         printf("{\"synchronised\":%s,\"tries\":%lu,\"reference_id\":\"%08" PRIX32 "\","
                "\"correction\":%.9f,\"skew_ppm\":%.6f}\n",
                ok ? "true" : "false", try, t->ref_id, corr, t->skew_ppm);
@@ -1142,10 +748,10 @@ int main(int argc, char **argv)
       daemon_path = optarg;
       break;
     case 'j':
-      json = 1;
+      TCL_json = 1;
       break;
     case 'n':
-      numeric = 1; /* names are never resolved either way */
+      TCL_numeric = 1; /* names are never resolved either way */
       break;
     case 'H':
       usage(stdout);
@@ -1182,7 +788,7 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "tracking") == 0 && nargs == 0) {
     ret = cmd_tracking();
   } else if (strcmp(cmd, "serverstats") == 0 && nargs == 0) {
-    ret = cmd_serverstats();
+    ret = TCL_CmdServerStats();
   } else if (strcmp(cmd, "clients") == 0 && nargs == 0) {
     ret = cmd_clients();
   } else if (strcmp(cmd, "accheck") == 0 && nargs == 1) {
@@ -1192,9 +798,9 @@ int main(int argc, char **argv)
   } else if ((strcmp(cmd, "sources") == 0 || strcmp(cmd, "sourcestats") == 0 ||
               strcmp(cmd, "selectdata") == 0) &&
              (nargs == 0 || (nargs == 1 && strcmp(argv[optind + 1], "-v") == 0))) {
-    ret = cmd_sources(cmd, nargs == 1);
+    ret = TCL_CmdSources(cmd, nargs == 1);
   } else if (strcmp(cmd, "activity") == 0 && nargs == 0) {
-    ret = cmd_activity();
+    ret = TCL_CmdActivity();
   } else if (strcmp(cmd, "makestep") == 0 && nargs == 0) {
     ret = cmd_control(CMP_CMD_MAKESTEP, NULL, NULL);
   } else if (strcmp(cmd, "burst") == 0 && (nargs == 1 || nargs == 2)) {
@@ -1208,6 +814,10 @@ int main(int argc, char **argv)
     ret = TCL_CmdDelete(nargs, argv + optind + 1);
   } else if (strcmp(cmd, "ntpdata") == 0 && nargs <= 1) {
     ret = TCL_CmdNtpData(nargs, argv + optind + 1);
+  } else if (strcmp(cmd, "authdata") == 0 && nargs == 0) {
+    ret = TCL_CmdAuthData();
+  } else if (strcmp(cmd, "reload") == 0 && nargs == 1) {
+    ret = TCL_CmdReload(argv[optind + 1]);
   } else if (strcmp(cmd, "waitsync") == 0 && nargs <= 4) {
     ret = cmd_waitsync(nargs, argv + optind + 1);
   } else {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * timectl_sources.c - timectl commands that change or inspect single NTP sources:
- * `add server|pool NAME [OPTIONS]`, `delete ADDR [PORT]` and `ntpdata [ADDR]`.
+ * timectl_sources.c - timectl commands about the NTP sources: `sources`, `sourcestats`,
+ * `selectdata`, `activity`, `add server|pool NAME [OPTIONS]`, `delete ADDR [PORT]` and
+ * `ntpdata [ADDR]`.
  *
  * `add` parses its options with the daemon's own config parser (conf.c: the line is a
  * `server`/`pool` directive), so the options, their ranges and their error messages are
@@ -25,8 +26,9 @@
 #include "conf.h"
 #include "timectl.h"
 
-/* Safety bound on the records walked, whatever totals the daemon reports. */
+/* Safety bounds on the records walked, whatever totals the daemon reports. */
 #define MAX_NTPDATA_RECORDS 65536u
+#define MAX_SOURCE_RECORDS 65536u /* the engine has at most SYN_MAX_SOURCES */
 
 /* ---- add ---- */
 
@@ -331,5 +333,330 @@ int TCL_CmdNtpData(int nargs, char **args)
     fprintf(stderr, "timectl: No such source\n");
     return 1;
   }
+  return 0;
+}
+
+/* ---- sources, sourcestats, selectdata, activity ---- */
+
+/* chronyc's unit formatting: the value in ns, us, ms, s, then minutes, hours, days, years,
+   with at most 4 or 5 digits.  Signed values take 7 columns (sign included), unsigned 6. */
+void TCL_FormatTime(double v, int is_signed, char *buf, size_t len)
+{
+  static const struct {
+    double below, scale;
+    int digits;
+    const char *unit;
+  } units[] = {
+      {9999.5e-9, 1e9, 0, "ns"},
+      {9999.5e-6, 1e6, 0, "us"},
+      {9999.5e-3, 1e3, 0, "ms"},
+      {999.5, 1.0, 1, "s"},
+      {99999.5, 1.0, 0, "s"},
+      {99999.5 * 60.0, 1.0 / 60.0, 0, "m"},
+      {99999.5 * 3600.0, 1.0 / 3600.0, 0, "h"},
+      {99999.5 * 86400.0, 1.0 / 86400.0, 0, "d"},
+  };
+  double x = fabs(v), scale = 1.0 / (365.0 * 86400.0);
+  const char *unit = "y";
+  int digits = 0, ulen;
+  size_t i;
+
+  if (!isfinite(v)) {
+    snprintf(buf, len, "%*s", is_signed ? 7 : 6, "-");
+    return;
+  }
+  for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    if (x < units[i].below) {
+      scale = units[i].scale;
+      digits = units[i].digits;
+      unit = units[i].unit;
+      break;
+    }
+  }
+  ulen = (int)strlen(unit);
+  if (fabs(v * scale) * (digits ? 10.0 : 1.0) < 0.5) {
+    v = 0.0; /* no "-0ns" */
+  }
+  if (is_signed) {
+    snprintf(buf, len, "%+*.*f%s", 7 - ulen, digits, v * scale, unit);
+  } else {
+    snprintf(buf, len, "%*.*f%s", 6 - ulen, digits, x * scale, unit);
+  }
+}
+
+
+/* What the Name column shows: the configured name, or with -n (or when there is no name)
+   the address. */
+static void source_label(const CMW_Source *s, char *buf, size_t len)
+{
+  if ((TCL_numeric || s->name[0] == '\0') && s->addr.family != ADDR_UNSPEC) {
+    ADDR_Format(&s->addr, buf, len);
+  } else {
+    snprintf(buf, len, "%s", s->name[0] != '\0' ? s->name : "?");
+  }
+}
+
+/* All sources, page by page.  *n receives the count; the array is malloc'ed. */
+static CMW_Source *fetch_sources(uint32_t *n)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  CMW_Source *all = NULL;
+  uint32_t start = 0, cap = 0, i;
+
+  *n = 0;
+  for (;;) {
+    const CMW_SourcesPage *p = &rep.u.sources;
+
+    memset(&req, 0, sizeof(req));
+    req.command = CMP_CMD_SOURCES;
+    req.u.sources.start = start;
+    TCL_Transact(&req, &rep);
+    if (p->start != start) {
+      free(all);
+      TCL_Die("unexpected sources page (asked for %" PRIu32 ", got %" PRIu32 ")", start, p->start);
+    }
+    for (i = 0; i < p->count && *n < MAX_SOURCE_RECORDS; i++) {
+      if (*n == cap) {
+        CMW_Source *bigger;
+
+        cap = cap ? 2 * cap : 16;
+        bigger = realloc(all, cap * sizeof(*all));
+        if (!bigger) {
+          free(all);
+          TCL_Die("out of memory");
+        }
+        all = bigger;
+      }
+      all[(*n)++] = p->sources[i];
+    }
+    if (p->count == 0 || p->count > UINT32_MAX - start || start + p->count >= p->total ||
+        *n >= MAX_SOURCE_RECORDS) {
+      break;
+    }
+    start += p->count;
+  }
+  return all;
+}
+
+static const char *leap_letter(uint8_t leap)
+{
+  static const char *const letters[4] = {"N", "+", "-", "?"};
+
+  return letters[leap & 3];
+}
+
+static void print_source_json(const CMW_Source *s)
+{
+  static const char *const modes[CMP_SRC_MODE_COUNT] = {"server", "peer", "refclock"};
+  static const char *const leaps[4] = {"normal", "insert", "delete", "unsynchronised"};
+  char addr[ADDR_STRLEN];
+
+  printf("{\"name\":");
+  TCL_JsonString(s->name);
+  printf(",\"address\":");
+  if (s->addr.family != ADDR_UNSPEC) {
+    TCL_JsonString(ADDR_Format(&s->addr, addr, sizeof(addr)));
+  } else {
+    printf("null");
+  }
+  printf(",\"port\":%u,\"mode\":\"%s\",\"state\":\"%c\",\"state_name\":\"%s\","
+         "\"stratum\":%u,\"poll\":%d,\"reach\":%u,\"reach_octal\":\"%03o\","
+         "\"last_rx_ago\":%.3f,\"offset\":%.9f,\"offset_measured\":%.9f,\"error\":%.9f,"
+         "\"samples\":%u,\"runs\":%u,\"span\":%.3f,\"frequency_ppm\":%.6f,"
+         "\"skew_ppm\":%.6f,\"offset_estimate\":%.9f,\"std_dev\":%.9f,\"distance\":%.9f,"
+         "\"delay\":%.9f,\"root_delay\":%.9f,\"root_dispersion\":%.9f,"
+         "\"reference_id\":\"%08" PRIX32 "\",\"leap\":\"%s\",\"online\":%s,\"burst\":%s,"
+         "\"prefer\":%s,\"noselect\":%s,\"trust\":%s,\"require\":%s,\"kod_stopped\":%s,"
+         "\"requests\":%" PRIu64 ",\"responses_used\":%" PRIu64
+         ",\"responses_other\":%" PRIu64 "}",
+         s->port, modes[s->mode], CMW_SourceStateChar(s->state),
+         CMW_SourceStateName(s->state), s->stratum, s->poll, s->reach, s->reach,
+         s->last_rx_ago, s->last_offset, s->last_offset_measured, s->last_error,
+         s->n_samples, s->n_runs, s->span, s->freq_ppm, s->skew_ppm, s->offset, s->std_dev,
+         s->distance, s->delay, s->root_delay, s->root_dispersion, s->ref_id,
+         leaps[s->leap & 3], s->flags & CMP_SRC_F_ONLINE ? "true" : "false",
+         s->flags & CMP_SRC_F_BURST ? "true" : "false",
+         s->flags & CMP_SRC_F_PREFER ? "true" : "false",
+         s->flags & CMP_SRC_F_NOSELECT ? "true" : "false",
+         s->flags & CMP_SRC_F_TRUST ? "true" : "false",
+         s->flags & CMP_SRC_F_REQUIRE ? "true" : "false",
+         s->flags & CMP_SRC_F_KOD_STOP ? "true" : "false", s->tx, s->rx_samples, s->rx_other);
+}
+
+static void print_sources_header(int verbose)
+{
+  if (verbose) {
+    printf("\n"
+           "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n"
+           " / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n"
+           "| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n"
+           "||                                                 .- xxxx [ yyyy ] +/- zzzz\n"
+           "||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n"
+           "||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n"
+           "||                                \\     |          |  zzzz = estimated error.\n"
+           "||                                 |    |           \\\n");
+  }
+  printf("MS Name/IP address         Stratum Poll Reach LastRx Last sample               \n");
+  printf("===============================================================================\n");
+}
+
+static void print_source_line(const CMW_Source *s)
+{
+  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], ago[16], adj[16], meas[16], err[16];
+
+  source_label(s, name, sizeof(name));
+  if (s->last_rx_ago < 0.0) {
+    /* No sample yet: chronyc shows a 0 offset and a dash for the age. */
+    snprintf(ago, sizeof(ago), "-");
+  } else {
+    TCL_FormatAgo(s->last_rx_ago, ago, sizeof(ago));
+  }
+  TCL_FormatTime(s->last_offset, 1, adj, sizeof(adj));
+  TCL_FormatTime(s->last_offset_measured, 1, meas, sizeof(meas));
+  TCL_FormatTime(s->last_error, 0, err, sizeof(err));
+  printf("%c%c %-27.27s  %2u  %2d   %3o  %4s  %s[%s] +/- %s\n", CMW_SourceModeChar(s->mode),
+         CMW_SourceColumnChar(s->state), name, s->stratum, s->poll, s->reach, ago, adj, meas,
+         err);
+}
+
+static void print_sourcestats_header(int verbose)
+{
+  if (verbose) {
+    printf("                             .- Number of sample points in measurement set.\n"
+           "                            /    .- Number of residual runs with same sign.\n"
+           "                           |    /    .- Length of measurement set (time).\n"
+           "                           |   |    /      .- Est. clock freq error (ppm).\n"
+           "                           |   |   |      /           .- Est. error in freq.\n"
+           "                           |   |   |     |           /         .- Est. offset.\n"
+           "                           |   |   |     |          |          |   On the -.\n"
+           "                           |   |   |     |          |          |   samples. \\\n"
+           "                           |   |   |     |          |          |             |\n");
+  }
+  printf("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev\n");
+  printf("==============================================================================\n");
+}
+
+/* Frequencies: 3 decimals while they fit in 10 columns. */
+static void format_ppm(double v, int is_signed, char *buf, size_t len)
+{
+  if (fabs(v) < 0.0005) {
+    v = 0.0; /* no "-0.000" */
+  }
+  if (fabs(v) < 99999.5) {
+    snprintf(buf, len, is_signed ? "%+10.3f" : "%10.3f", v);
+  } else {
+    snprintf(buf, len, is_signed ? "%+10.0f" : "%10.0f", v);
+  }
+}
+
+static void print_sourcestats_line(const CMW_Source *s)
+{
+  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], span[16], freq[32], skew[32], off[16], sd[16];
+
+  source_label(s, name, sizeof(name));
+  TCL_FormatAgo(s->span, span, sizeof(span));
+  format_ppm(s->freq_ppm, 1, freq, sizeof(freq));
+  format_ppm(s->skew_ppm, 0, skew, sizeof(skew));
+  TCL_FormatTime(s->offset, 1, off, sizeof(off));
+  TCL_FormatTime(s->std_dev, 0, sd, sizeof(sd));
+  printf("%-25.25s %3u %3u  %4s %s %s  %s  %s\n", name, s->n_samples, s->n_runs, span, freq,
+         skew, off, sd);
+}
+
+static void print_selectdata_header(int verbose)
+{
+  if (verbose) {
+    printf("  . State: N - noselect, s - unsynchronised, M - missing samples, d - too far,\n"
+           " /         ~ - jittery, W - waiting for others, x - falseticker, - - outlier,\n"
+           "|          + - combined, * - best, ? - not examined yet.\n"
+           "|  Options: N noselect, P prefer, T trust, R require.  Auth: N none.\n"
+           "|                                         Interval: offset -/+ distance.\n"
+           "|                                                                   Leap -.\n"
+           "|                                                                          \\\n");
+  }
+  printf("S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap\n");
+  printf("=======================================================================\n");
+}
+
+static void print_selectdata_line(const CMW_Source *s)
+{
+  char name[CMP_SOURCE_NAME_LEN + ADDR_STRLEN], opts[8], last[16], lo[16], hi[16];
+
+  source_label(s, name, sizeof(name));
+  snprintf(opts, sizeof(opts), "%c%c%c%c-", s->flags & CMP_SRC_F_NOSELECT ? 'N' : '-',
+           s->flags & CMP_SRC_F_PREFER ? 'P' : '-', s->flags & CMP_SRC_F_TRUST ? 'T' : '-',
+           s->flags & CMP_SRC_F_REQUIRE ? 'R' : '-');
+  if (s->last_rx_ago < 0.0) {
+    snprintf(last, sizeof(last), "-");
+  } else {
+    TCL_FormatAgo(s->last_rx_ago, last, sizeof(last));
+  }
+  TCL_FormatTime(s->offset - s->distance, 1, lo, sizeof(lo));
+  TCL_FormatTime(s->offset + s->distance, 1, hi, sizeof(hi));
+  /* No authentication yet (Auth N), effective options = configured ones, no score. */
+  printf("%c %-22.22s %4s %5s %5s %4s %5s %s %s  %s\n", CMW_SourceStateChar(s->state), name,
+         "N", opts, opts, last, "-", lo, hi, leap_letter(s->leap));
+}
+
+/* sources, sourcestats and selectdata: one fetch, three views. */
+int TCL_CmdSources(const char *which, int verbose)
+{
+  CMW_Source *all;
+  uint32_t n, i;
+  int stats = strcmp(which, "sourcestats") == 0, select = strcmp(which, "selectdata") == 0;
+
+  all = fetch_sources(&n);
+  if (TCL_json) {
+    printf("{\"sources\":[");
+    for (i = 0; i < n; i++) {
+      if (i) {
+        putchar(',');
+      }
+      print_source_json(&all[i]);
+    }
+    printf("],\"total\":%" PRIu32 "}\n", n);
+  } else {
+    if (stats) {
+      print_sourcestats_header(verbose);
+    } else if (select) {
+      print_selectdata_header(verbose);
+    } else {
+      print_sources_header(verbose);
+    }
+    for (i = 0; i < n; i++) {
+      if (stats) {
+        print_sourcestats_line(&all[i]);
+      } else if (select) {
+        print_selectdata_line(&all[i]);
+      } else {
+        print_source_line(&all[i]);
+      }
+    }
+  }
+  free(all);
+  return 0;
+}
+
+int TCL_CmdActivity(void)
+{
+  CMW_Request req;
+  CMW_Reply rep;
+  const CMW_Activity *a = &rep.u.activity;
+
+  memset(&req, 0, sizeof(req));
+  req.command = CMP_CMD_ACTIVITY;
+  TCL_Transact(&req, &rep);
+  if (TCL_json) {
+    printf("{\"online\":%" PRIu32 ",\"offline\":%" PRIu32 ",\"burst_online\":%" PRIu32
+           ",\"burst_offline\":%" PRIu32 ",\"unresolved\":%" PRIu32 "}\n",
+           a->online, a->offline, a->burst_online, a->burst_offline, a->unresolved);
+    return 0;
+  }
+  printf("%" PRIu32 " sources online\n", a->online);
+  printf("%" PRIu32 " sources offline\n", a->offline);
+  printf("%" PRIu32 " sources doing burst (return to online)\n", a->burst_online);
+  printf("%" PRIu32 " sources doing burst (return to offline)\n", a->burst_offline);
+  printf("%" PRIu32 " sources with unknown address\n", a->unresolved);
   return 0;
 }

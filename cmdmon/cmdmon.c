@@ -366,6 +366,21 @@ static void fill_ntpdata(const CMW_Request *req, CMW_Reply *rep)
   rep->u.ntpdata.total = total;
 }
 
+static void fill_authdata(const CMW_Request *req, CMW_Reply *rep)
+{
+  SYN_SourceReport r;
+  uint32_t total = 0;
+
+  memset(&r, 0, sizeof(r));
+  rep->u.authdata.index = req->u.authdata.index;
+  rep->u.authdata.count = 0;
+  if (cam_ops->source(cam_ctx, req->u.authdata.index, &r, &total)) {
+    CMW_AuthDataFromReport(&r, &rep->u.authdata.data);
+    rep->u.authdata.count = 1;
+  }
+  rep->u.authdata.total = total;
+}
+
 /* BURST/ONLINE/OFFLINE/DELETE: naming an address that no source has is an error (chronyc "No
    such source"); naming none and having no sources is not. */
 static uint16_t matched_status(const IPAddr *addr, int n, CMW_Reply *rep)
@@ -389,6 +404,7 @@ static uint16_t execute(const CMW_Request *req, CMW_Reply *rep, int *run_shutdow
     cam_ops->tracking(cam_ctx, &rep->u.tracking);
     return CMP_STATUS_OK;
   case CMP_CMD_SERVERSTATS:
+  case CMP_CMD_SERVERSTATS2:
     if (cam_ops->serverstats) {
       cam_ops->serverstats(cam_ctx, &rep->u.serverstats);
     }
@@ -474,6 +490,25 @@ static uint16_t execute(const CMW_Request *req, CMW_Reply *rep, int *run_shutdow
     }
     fill_ntpdata(req, rep);
     return CMP_STATUS_OK;
+  case CMP_CMD_AUTHDATA:
+    if (!cam_ops->source) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    fill_authdata(req, rep);
+    return CMP_STATUS_OK;
+  case CMP_CMD_RELOAD:
+    /* The only thing to reload is the NTS-KE certificates (the decoder refuses others). */
+    if (!cam_ops->reload_certs) {
+      return CMP_STATUS_UNAVAILABLE;
+    }
+    switch (cam_ops->reload_certs(cam_ctx)) {
+    case 1:
+      return CMP_STATUS_OK;
+    case 0:
+      return CMP_STATUS_FAILED;
+    default:
+      return CMP_STATUS_UNAVAILABLE;
+    }
   default:
     return CMP_STATUS_UNKNOWN_COMMAND;
   }

@@ -22,7 +22,7 @@ typedef struct {
   /* Fill *out with the current clock state. */
   void (*tracking)(void *ctx, CMW_Tracking *out);
   /* Fill the counters of *out (out is zeroed first); the cmd_* counters are filled in
-     by cmdmon itself afterwards. */
+     by cmdmon itself afterwards.  Serves SERVERSTATS and SERVERSTATS2. */
   void (*serverstats)(void *ctx, CMW_ServerStats *out);
   /* Fill *out with client record number index and *total with the number of records;
      return 1, or 0 past the end (still setting *total). */
@@ -53,6 +53,9 @@ typedef struct {
   /* Local address and port of the socket of engine source id (SYN_SourceReport.id);
      1, or 0 when unknown.  Used by NTPDATA; may be NULL. */
   int (*local_address)(void *ctx, int source_id, IPAddr *addr, uint16_t *port);
+  /* Reload the NTS-KE server's certificates and keys (RELOAD CERTS, like SIGHUP): 1 taken,
+     0 not taken (the old ones stay; the reason is logged), -1 no NTS-KE server running. */
+  int (*reload_certs)(void *ctx);
 } CAM_Ops;
 
 /* Create the socket's directory if missing (mode 0750, owned by owner_uid/owner_gid when

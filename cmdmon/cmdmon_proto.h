@@ -112,6 +112,27 @@
  *       128 CMP_NTPD_N_DOUBLES doubles: offset, delay, dispersion, root_delay,
  *         root_dispersion, last_rx_ago, jitter (offset positive: local clock fast) |
  *       184 name (CMP_SOURCE_NAME_LEN, as in SOURCES).
+ *
+ *   SERVERSTATS2 request: empty (padded).  Reply (CMP_SERVERSTATS2_BODY_LEN = 488): as
+ *     SERVERSTATS with CMP_SERVERSTATS2_SLOTS slots.  The counters are the same table, same
+ *     indexes; SERVERSTATS (32 slots) stays for old clients and sends only the first 32.
+ *     A new command rather than longer slots: a SERVERSTATS of another length would be
+ *     refused by every older client (chrony grew REQ_SERVER_STATS2..4 the same way).
+ *
+ *   AUTHDATA request: index u32 (0-based, the order of SOURCES), reserved u32.  Reply
+ *     (CMP_AUTHDATA_BODY_LEN = 352): total u32 | 4 index u32 (echo) | 8 count u32 (0 past
+ *     the end, else 1) | 12 reserved u32 | 16 one record (zero when count is 0):
+ *       0 name (CMP_SOURCE_NAME_LEN, as in SOURCES) | 64 address (20) | 84 port u16 |
+ *       86 mode u8 (CMP_AUTH_MODE_*) | 87 ke_state u8 (CMP_AUTH_KE_*) | 88 aead u16 |
+ *       90 cookies u16 (in the jar) | 92 cookie_len u16 | 94 ke_port u16 |
+ *       96 ntp_port u16 | 98..103 reserved | 104 ke_attempts u64 | 112 ke_failures u64 |
+ *       120 naks u64 | 128 auth_failures u64 | 136 last_ke_ago double (-1: never) |
+ *       144 last_error (CMP_AUTH_ERROR_LEN: printable ASCII, NUL-terminated, zero-padded) |
+ *       272 ke_server (CMP_SOURCE_NAME_LEN, same rules).
+ *
+ *   RELOAD request: what u32 (CMP_RELOAD_*), reserved u32.  Reply: empty.  CERTS: the NTS-KE
+ *     server reloads its certificates and keys; FAILED when the new ones were not taken (the
+ *     old ones stay, the reason is in the daemon's log), UNAVAILABLE without an NTS-KE server.
  */
 #ifndef TIMED_CMDMON_PROTO_H
 #define TIMED_CMDMON_PROTO_H
@@ -137,6 +158,9 @@
 #define CMP_CMD_ADD_SOURCE 12
 #define CMP_CMD_DELETE_SOURCE 13
 #define CMP_CMD_NTPDATA 14
+#define CMP_CMD_SERVERSTATS2 15
+#define CMP_CMD_AUTHDATA 16
+#define CMP_CMD_RELOAD 17
 
 /* Reply status codes. */
 #define CMP_STATUS_OK 0
@@ -327,6 +351,49 @@
 #define CMP_NTPD_F_ONLINE 0x02
 #define CMP_NTPD_F_KOD_STOP 0x04
 #define CMP_NTPD_F_ALL 0x07
+
+/* SERVERSTATS2 reply body (same layout as SERVERSTATS, more slots). */
+#define CMP_SERVERSTATS2_SLOTS 60
+#define CMP_SERVERSTATS2_BODY_LEN (CMP_SST_VALUES + 8 * CMP_SERVERSTATS2_SLOTS) /* 488 */
+
+/* AUTHDATA request and reply bodies. */
+#define CMP_AUTHDATA_REQ_BODY_LEN 8
+#define CMP_AUTH_TOTAL 0
+#define CMP_AUTH_INDEX 4
+#define CMP_AUTH_COUNT 8
+#define CMP_AUTH_RECORD 16
+#define CMP_AUTH_NAME 0
+#define CMP_AUTH_ADDR 64
+#define CMP_AUTH_PORT 84
+#define CMP_AUTH_MODE 86
+#define CMP_AUTH_KE_STATE 87
+#define CMP_AUTH_AEAD 88
+#define CMP_AUTH_COOKIES 90
+#define CMP_AUTH_COOKIE_LEN 92
+#define CMP_AUTH_KE_PORT 94
+#define CMP_AUTH_NTP_PORT 96
+#define CMP_AUTH_KE_ATTEMPTS 104
+#define CMP_AUTH_KE_FAILURES 112
+#define CMP_AUTH_NAKS 120
+#define CMP_AUTH_AUTH_FAILURES 128
+#define CMP_AUTH_LAST_KE_AGO 136
+#define CMP_AUTH_ERROR 144
+#define CMP_AUTH_ERROR_LEN 128
+#define CMP_AUTH_KE_SERVER 272
+#define CMP_AUTH_REC_LEN (CMP_AUTH_KE_SERVER + CMP_SOURCE_NAME_LEN) /* 336 */
+#define CMP_AUTHDATA_BODY_LEN (CMP_AUTH_RECORD + CMP_AUTH_REC_LEN) /* 352 */
+#define CMP_AUTH_MODE_NONE 0   /* "-": no authentication */
+#define CMP_AUTH_MODE_NTS 1
+#define CMP_AUTH_MODE_COUNT 2
+#define CMP_AUTH_KE_NONE 0     /* no NTS-KE yet */
+#define CMP_AUTH_KE_RUNNING 1
+#define CMP_AUTH_KE_DONE 2
+#define CMP_AUTH_KE_FAILED 3
+#define CMP_AUTH_KE_COUNT 4
+
+/* RELOAD request body. */
+#define CMP_RELOAD_REQ_BODY_LEN 8
+#define CMP_RELOAD_CERTS 1
 
 /* Longest datagram of the protocol (the CLIENTS request); anything longer is dropped. */
 #define CMP_MAX_PACKET (CMP_HEADER_LEN + CMP_CLIENTS_BODY_LEN) /* 508 */

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmdmon_wire.c - command socket codec and the protocol's one length table [core].
+ * The per-source records (SOURCES, NTPDATA, AUTHDATA) are in cmdmon_src.c.
  *
  * Every field is read and written byte by byte in big-endian order (layout in
  * cmdmon_proto.h); no struct is cast onto a buffer.  Decoders check every length before
  * reading and every value before accepting it.  No I/O, no system calls, no allocation.
  */
-#include <math.h>
-#include <string.h>
-
-#include "cmdmon_wire.h"
+#include "cmdmon_int.h"
 
 /* ---- the command table ---- */
 
@@ -40,6 +38,10 @@ static const CommandInfo commands[] = {
     {CMP_CMD_DELETE_SOURCE, "delete", CMW_PERM_CONTROL, CMP_DELETE_REQ_BODY_LEN,
      CMP_MATCHED_BODY_LEN},
     {CMP_CMD_NTPDATA, "ntpdata", CMW_PERM_OPEN, CMP_NTPDATA_REQ_BODY_LEN, CMP_NTPDATA_BODY_LEN},
+    {CMP_CMD_SERVERSTATS2, "serverstats2", CMW_PERM_OPEN, 0, CMP_SERVERSTATS2_BODY_LEN},
+    {CMP_CMD_AUTHDATA, "authdata", CMW_PERM_OPEN, CMP_AUTHDATA_REQ_BODY_LEN,
+     CMP_AUTHDATA_BODY_LEN},
+    {CMP_CMD_RELOAD, "reload", CMW_PERM_CONTROL, CMP_RELOAD_REQ_BODY_LEN, 0},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -63,11 +65,39 @@ static const char *const serverstat_names[CMW_N_SERVERSTATS] = {
     [CMW_SS_CLIENTLOG_RECORDS] = "clientlog_records",
     [CMW_SS_CLIENTLOG_EVICTIONS] = "clientlog_evictions",
     [CMW_SS_CMD_REJECTED] = "cmd_rejected",
+    [CMW_SS_NTS_REQUESTS] = "nts_requests",
+    [CMW_SS_NTS_REPLIED] = "nts_replied",
+    [CMW_SS_NTS_NAKS] = "nts_naks",
+    [CMW_SS_NTS_COOKIES] = "nts_cookies",
+    [CMW_SS_NTS_NAK_COOKIE] = "nts_nak_cookie",
+    [CMW_SS_NTS_NAK_AUTH] = "nts_nak_auth",
+    [CMW_SS_NTS_DROPPED_DISABLED] = "nts_dropped_disabled",
+    [CMW_SS_NTS_DROPPED_MALFORMED] = "nts_dropped_malformed",
+    [CMW_SS_NTS_DROPPED_OTHER] = "nts_dropped_other",
+    [CMW_SS_KE_ACCEPTED] = "ke_accepted",
+    [CMW_SS_KE_REFUSED] = "ke_refused",
+    [CMW_SS_KE_HANDSHAKES] = "ke_handshakes",
+    [CMW_SS_KE_TLS_FAILED] = "ke_tls_failed",
+    [CMW_SS_KE_TIMEOUTS] = "ke_timeouts",
+    [CMW_SS_KE_BAD_REQUESTS] = "ke_bad_requests",
+    [CMW_SS_KE_RESPONSES] = "ke_responses",
+    [CMW_SS_KE_COOKIES] = "ke_cookies",
+    [CMW_SS_KE_KEY_ROTATIONS] = "ke_key_rotations",
+    [CMW_SS_KE_CERT_RELOADS] = "ke_cert_reloads",
+    [CMW_SS_KE_CERT_RELOAD_FAILURES] = "ke_cert_reload_failures",
 };
 
-/* The wire has room for CMP_SERVERSTATS_SLOTS counters; adding one past it needs a new
-   protocol version. */
-_Static_assert(CMW_N_SERVERSTATS <= CMP_SERVERSTATS_SLOTS, "serverstats slots exhausted");
+/* SERVERSTATS2 has room for CMP_SERVERSTATS2_SLOTS counters (SERVERSTATS sends the first
+   CMP_SERVERSTATS_SLOTS); adding one past it needs a new command. */
+_Static_assert(CMW_N_SERVERSTATS <= CMP_SERVERSTATS2_SLOTS, "serverstats slots exhausted");
+_Static_assert(CMP_SERVERSTATS_SLOTS <= CMP_SERVERSTATS2_SLOTS, "serverstats2 is the longer");
+_Static_assert(CMP_HEADER_LEN + CMP_SERVERSTATS2_BODY_LEN <= CMP_MAX_PACKET &&
+                   CMP_HEADER_LEN + CMP_AUTHDATA_BODY_LEN <= CMP_MAX_PACKET,
+               "CMP_MAX_PACKET is too small");
+_Static_assert(CMP_AUTH_LAST_KE_AGO + 8 == CMP_AUTH_ERROR &&
+                   CMP_AUTH_ERROR + CMP_AUTH_ERROR_LEN == CMP_AUTH_KE_SERVER &&
+                   CMP_AUTH_NTP_PORT + 2 <= CMP_AUTH_KE_ATTEMPTS,
+               "authdata layout overlaps");
 _Static_assert(CMP_CLIENTS_REQ_BODY_LEN <= CMP_CLIENTS_BODY_LEN, "clients request too long");
 _Static_assert(CMP_SOURCES_REQ_BODY_LEN <= CMP_SOURCES_BODY_LEN, "sources request too long");
 _Static_assert(CMP_SOURCES_BODY_LEN <= CMP_CLIENTS_BODY_LEN, "CMP_MAX_PACKET is too small");
@@ -210,114 +240,6 @@ int CMW_StatusForResult(CMW_Result r)
   default:
     return -1;
   }
-}
-
-/* ---- big-endian field helpers ---- */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-  put32(p, (uint32_t)(v >> 32));
-  put32(p + 4, (uint32_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-  return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-  return ((uint64_t)get32(p) << 32) | get32(p + 4);
-}
-
-/* A double as its IEEE-754 binary64 bit pattern; memcpy is the defined way to get the
-   bits.  A non-finite value is sent as 0 so that no client ever prints "nan". */
-static void put_double(uint8_t *p, double d)
-{
-  uint64_t bits;
-
-  if (!isfinite(d)) {
-    d = 0.0;
-  }
-  memcpy(&bits, &d, sizeof(bits));
-  put64(p, bits);
-}
-
-/* Returns 0 for NaN or infinity. */
-static int get_double(const uint8_t *p, double *d)
-{
-  uint64_t bits = get64(p);
-
-  memcpy(d, &bits, sizeof(*d));
-  return isfinite(*d) ? 1 : 0;
-}
-
-/* Address: family, 3 reserved bytes, 16 address bytes.  Bytes an address does not use
-   must be zero, so each address has exactly one encoding. */
-static int put_addr(uint8_t *p, const IPAddr *a)
-{
-  memset(p, 0, CMP_ADDR_LEN);
-  switch (a->family) {
-  case ADDR_UNSPEC:
-    break;
-  case ADDR_INET4:
-    memcpy(p + 4, a->addr, 4);
-    break;
-  case ADDR_INET6:
-    memcpy(p + 4, a->addr, 16);
-    break;
-  default:
-    return 0;
-  }
-  p[0] = a->family;
-  return 1;
-}
-
-static int get_addr(const uint8_t *p, IPAddr *a)
-{
-  size_t used, i;
-
-  memset(a, 0, sizeof(*a));
-  switch (p[0]) {
-  case ADDR_UNSPEC:
-    used = 0;
-    break;
-  case ADDR_INET4:
-    used = 4;
-    break;
-  case ADDR_INET6:
-    used = 16;
-    break;
-  default:
-    return 0;
-  }
-  for (i = used; i < 16; i++) {
-    if (p[4 + i] != 0) {
-      return 0;
-    }
-  }
-  a->family = p[0];
-  memcpy(a->addr, p + 4, used);
-  return 1;
 }
 
 static void put_header(uint8_t *buf, uint8_t type, uint16_t command, uint32_t sequence,
@@ -494,6 +416,15 @@ CMW_Result CMW_DecodeRequest(const uint8_t *buf, size_t len, CMW_Request *req)
   case CMP_CMD_NTPDATA:
     req->u.ntpdata.index = get32(body);
     break;
+  case CMP_CMD_AUTHDATA:
+    req->u.authdata.index = get32(body);
+    break;
+  case CMP_CMD_RELOAD:
+    req->u.reload.what = get32(body);
+    if (req->u.reload.what != CMP_RELOAD_CERTS) {
+      return CMW_ERR_VALUE;
+    }
+    break;
   default:
     break;
   }
@@ -555,6 +486,15 @@ size_t CMW_EncodeRequest(const CMW_Request *req, uint8_t *buf, size_t size)
     break;
   case CMP_CMD_NTPDATA:
     put32(body, req->u.ntpdata.index);
+    break;
+  case CMP_CMD_AUTHDATA:
+    put32(body, req->u.authdata.index);
+    break;
+  case CMP_CMD_RELOAD:
+    if (req->u.reload.what != CMP_RELOAD_CERTS) {
+      return 0;
+    }
+    put32(body, req->u.reload.what);
     break;
   default:
     break;
@@ -646,22 +586,24 @@ static CMW_Result get_tracking(const uint8_t *b, CMW_Tracking *t)
   return CMW_OK;
 }
 
-static void put_serverstats(uint8_t *b, const CMW_ServerStats *s)
+/* slots: CMP_SERVERSTATS_SLOTS or CMP_SERVERSTATS2_SLOTS; the counters past it are not
+   sent, and count says so. */
+static void put_serverstats(uint8_t *b, const CMW_ServerStats *s, size_t slots)
 {
-  size_t i;
+  size_t i, n = CMW_N_SERVERSTATS < slots ? CMW_N_SERVERSTATS : slots;
 
-  put32(b + CMP_SST_COUNT, CMW_N_SERVERSTATS);
-  for (i = 0; i < CMW_N_SERVERSTATS; i++) {
+  put32(b + CMP_SST_COUNT, (uint32_t)n);
+  for (i = 0; i < n; i++) {
     put64(b + CMP_SST_VALUES + 8 * i, s->v[i]);
   }
 }
 
-static CMW_Result get_serverstats(const uint8_t *b, CMW_ServerStats *s)
+static CMW_Result get_serverstats(const uint8_t *b, CMW_ServerStats *s, size_t slots)
 {
   uint32_t count = get32(b + CMP_SST_COUNT);
   size_t i;
 
-  if (count > CMP_SERVERSTATS_SLOTS) {
+  if (count > slots) {
     return CMW_ERR_VALUE;
   }
   /* A newer daemon may know more counters than we do: keep the ones we know. */
@@ -726,172 +668,6 @@ static CMW_Result get_clients(const uint8_t *b, CMW_ClientsPage *p)
   return CMW_OK;
 }
 
-/* The name field: printable ASCII, then NUL bytes to the end of the field (so each name
-   has exactly one encoding and a client can print it without escaping). */
-static int valid_name_char(char c)
-{
-  return c >= 0x20 && c < 0x7f;
-}
-
-static int put_name(uint8_t *p, const char *name)
-{
-  size_t i;
-
-  memset(p, 0, CMP_SOURCE_NAME_LEN);
-  for (i = 0; i < CMP_SOURCE_NAME_LEN - 1 && name[i] != '\0'; i++) {
-    if (!valid_name_char(name[i])) {
-      return 0;
-    }
-    p[i] = (uint8_t)name[i];
-  }
-  /* Longer than the field: refuse rather than cut silently (CMW_SourceFromReport cuts). */
-  return i < CMP_SOURCE_NAME_LEN - 1 || name[i] == '\0';
-}
-
-static int get_name(const uint8_t *p, char *name)
-{
-  size_t i, n;
-
-  for (n = 0; n < CMP_SOURCE_NAME_LEN && p[n] != 0; n++) {
-    if (!valid_name_char((char)p[n])) {
-      return 0;
-    }
-  }
-  if (n == CMP_SOURCE_NAME_LEN) {
-    return 0; /* no terminating NUL */
-  }
-  for (i = n; i < CMP_SOURCE_NAME_LEN; i++) {
-    if (p[i] != 0) {
-      return 0;
-    }
-  }
-  memcpy(name, p, n);
-  memset(name + n, 0, CMP_SOURCE_NAME_LEN - n);
-  return 1;
-}
-
-static int valid_source(const CMW_Source *s)
-{
-  return s->mode < CMP_SRC_MODE_COUNT && s->state < CMP_SRC_ST_COUNT && s->leap <= 3 &&
-         (s->flags & ~CMP_SRC_F_ALL) == 0;
-}
-
-static int put_source(uint8_t *r, const CMW_Source *s)
-{
-  const double d[CMP_SRC_N_DOUBLES] = {
-      s->last_rx_ago, s->last_offset, s->last_offset_measured, s->last_error, s->span,
-      s->freq_ppm, s->skew_ppm, s->offset, s->std_dev, s->distance, s->delay,
-      s->root_delay, s->root_dispersion};
-  size_t i;
-
-  if (!valid_source(s) || !put_name(r + CMP_SRC_NAME, s->name) ||
-      !put_addr(r + CMP_SRC_ADDR, &s->addr)) {
-    return 0;
-  }
-  put16(r + CMP_SRC_PORT, s->port);
-  r[CMP_SRC_MODE] = s->mode;
-  r[CMP_SRC_STATE] = s->state;
-  r[CMP_SRC_STRATUM] = s->stratum;
-  r[CMP_SRC_POLL] = (uint8_t)s->poll;
-  r[CMP_SRC_REACH] = s->reach;
-  r[CMP_SRC_LEAP] = s->leap;
-  r[CMP_SRC_FLAGS] = s->flags;
-  put16(r + CMP_SRC_N_SAMPLES, s->n_samples);
-  put16(r + CMP_SRC_N_RUNS, s->n_runs);
-  put32(r + CMP_SRC_REF_ID, s->ref_id);
-  put64(r + CMP_SRC_TX, s->tx);
-  put64(r + CMP_SRC_RX_SAMPLES, s->rx_samples);
-  put64(r + CMP_SRC_RX_OTHER, s->rx_other);
-  for (i = 0; i < CMP_SRC_N_DOUBLES; i++) {
-    put_double(r + CMP_SRC_DOUBLES + 8 * i, d[i]);
-  }
-  return 1;
-}
-
-static CMW_Result get_source(const uint8_t *r, CMW_Source *s)
-{
-  double d[CMP_SRC_N_DOUBLES];
-  size_t i;
-
-  if (!get_name(r + CMP_SRC_NAME, s->name) || !get_addr(r + CMP_SRC_ADDR, &s->addr)) {
-    return CMW_ERR_VALUE;
-  }
-  s->port = get16(r + CMP_SRC_PORT);
-  s->mode = r[CMP_SRC_MODE];
-  s->state = r[CMP_SRC_STATE];
-  s->stratum = r[CMP_SRC_STRATUM];
-  s->poll = (int8_t)r[CMP_SRC_POLL];
-  s->reach = r[CMP_SRC_REACH];
-  s->leap = r[CMP_SRC_LEAP];
-  s->flags = r[CMP_SRC_FLAGS];
-  if (!valid_source(s)) {
-    return CMW_ERR_VALUE;
-  }
-  s->n_samples = get16(r + CMP_SRC_N_SAMPLES);
-  s->n_runs = get16(r + CMP_SRC_N_RUNS);
-  s->ref_id = get32(r + CMP_SRC_REF_ID);
-  s->tx = get64(r + CMP_SRC_TX);
-  s->rx_samples = get64(r + CMP_SRC_RX_SAMPLES);
-  s->rx_other = get64(r + CMP_SRC_RX_OTHER);
-  for (i = 0; i < CMP_SRC_N_DOUBLES; i++) {
-    if (!get_double(r + CMP_SRC_DOUBLES + 8 * i, &d[i])) {
-      return CMW_ERR_VALUE;
-    }
-  }
-  s->last_rx_ago = d[0];
-  s->last_offset = d[1];
-  s->last_offset_measured = d[2];
-  s->last_error = d[3];
-  s->span = d[4];
-  s->freq_ppm = d[5];
-  s->skew_ppm = d[6];
-  s->offset = d[7];
-  s->std_dev = d[8];
-  s->distance = d[9];
-  s->delay = d[10];
-  s->root_delay = d[11];
-  s->root_dispersion = d[12];
-  return CMW_OK;
-}
-
-static int put_sources(uint8_t *b, const CMW_SourcesPage *p)
-{
-  size_t i;
-
-  if (p->count > CMP_SOURCES_PER_PAGE) {
-    return 0;
-  }
-  put32(b + CMP_SRCS_TOTAL, p->total);
-  put32(b + CMP_SRCS_START, p->start);
-  put32(b + CMP_SRCS_COUNT, p->count);
-  for (i = 0; i < p->count; i++) {
-    if (!put_source(b + CMP_SRCS_RECORDS + CMP_SOURCE_REC_LEN * i, &p->sources[i])) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-static CMW_Result get_sources(const uint8_t *b, CMW_SourcesPage *p)
-{
-  CMW_Result r;
-  size_t i;
-
-  p->total = get32(b + CMP_SRCS_TOTAL);
-  p->start = get32(b + CMP_SRCS_START);
-  p->count = get32(b + CMP_SRCS_COUNT);
-  if (p->count > CMP_SOURCES_PER_PAGE) {
-    return CMW_ERR_VALUE;
-  }
-  for (i = 0; i < p->count; i++) {
-    r = get_source(b + CMP_SRCS_RECORDS + CMP_SOURCE_REC_LEN * i, &p->sources[i]);
-    if (r != CMW_OK) {
-      return r;
-    }
-  }
-  return CMW_OK;
-}
-
 static void put_activity(uint8_t *b, const CMW_Activity *a)
 {
   put32(b, a->online);
@@ -908,96 +684,6 @@ static void get_activity(const uint8_t *b, CMW_Activity *a)
   a->burst_online = get32(b + 8);
   a->burst_offline = get32(b + 12);
   a->unresolved = get32(b + 16);
-}
-
-static int put_ntpdata(uint8_t *b, const CMW_Reply *rep)
-{
-  const CMW_NtpData *d = &rep->u.ntpdata.data;
-  const double v[CMP_NTPD_N_DOUBLES] = {d->offset, d->delay, d->dispersion, d->root_delay,
-                                        d->root_dispersion, d->last_rx_ago, d->jitter};
-  uint8_t *r = b + CMP_NTPD_RECORD;
-  size_t i;
-
-  if (rep->u.ntpdata.count > 1) {
-    return 0;
-  }
-  put32(b + CMP_NTPD_TOTAL, rep->u.ntpdata.total);
-  put32(b + CMP_NTPD_INDEX, rep->u.ntpdata.index);
-  put32(b + CMP_NTPD_COUNT, rep->u.ntpdata.count);
-  if (rep->u.ntpdata.count == 0) {
-    return 1;   /* the record stays zero */
-  }
-  if (d->leap > 3 || (d->flags & ~CMP_NTPD_F_ALL) != 0 ||
-      !put_addr(r + CMP_NTPD_REMOTE, &d->remote) || !put_addr(r + CMP_NTPD_LOCAL, &d->local) ||
-      !put_name(r + CMP_NTPD_NAME, d->name)) {
-    return 0;
-  }
-  put16(r + CMP_NTPD_REMOTE_PORT, d->remote_port);
-  put16(r + CMP_NTPD_LOCAL_PORT, d->local_port);
-  r[CMP_NTPD_LEAP] = d->leap;
-  r[CMP_NTPD_MODE] = d->mode;
-  r[CMP_NTPD_STRATUM] = d->stratum;
-  r[CMP_NTPD_POLL] = (uint8_t)d->poll;
-  r[CMP_NTPD_FLAGS] = d->flags;
-  put32(r + CMP_NTPD_REF_ID, d->ref_id);
-  put64(r + CMP_NTPD_TX, d->tx);
-  for (i = 0; i < CMP_NTPD_N_RX; i++) {
-    put64(r + CMP_NTPD_RX + 8 * i, d->rx[i]);
-  }
-  for (i = 0; i < CMP_NTPD_N_DOUBLES; i++) {
-    put_double(r + CMP_NTPD_DOUBLES + 8 * i, v[i]);
-  }
-  return 1;
-}
-
-static CMW_Result get_ntpdata(const uint8_t *b, CMW_Reply *rep)
-{
-  CMW_NtpData *d = &rep->u.ntpdata.data;
-  const uint8_t *r = b + CMP_NTPD_RECORD;
-  double v[CMP_NTPD_N_DOUBLES];
-  size_t i;
-
-  rep->u.ntpdata.total = get32(b + CMP_NTPD_TOTAL);
-  rep->u.ntpdata.index = get32(b + CMP_NTPD_INDEX);
-  rep->u.ntpdata.count = get32(b + CMP_NTPD_COUNT);
-  if (rep->u.ntpdata.count > 1) {
-    return CMW_ERR_VALUE;
-  }
-  if (rep->u.ntpdata.count == 0) {
-    return CMW_OK;
-  }
-  if (!get_addr(r + CMP_NTPD_REMOTE, &d->remote) || !get_addr(r + CMP_NTPD_LOCAL, &d->local) ||
-      !get_name(r + CMP_NTPD_NAME, d->name)) {
-    return CMW_ERR_VALUE;
-  }
-  d->remote_port = get16(r + CMP_NTPD_REMOTE_PORT);
-  d->local_port = get16(r + CMP_NTPD_LOCAL_PORT);
-  d->leap = r[CMP_NTPD_LEAP];
-  d->mode = r[CMP_NTPD_MODE];
-  d->stratum = r[CMP_NTPD_STRATUM];
-  d->poll = (int8_t)r[CMP_NTPD_POLL];
-  d->flags = r[CMP_NTPD_FLAGS];
-  if (d->leap > 3 || (d->flags & ~CMP_NTPD_F_ALL) != 0) {
-    return CMW_ERR_VALUE;
-  }
-  d->ref_id = get32(r + CMP_NTPD_REF_ID);
-  d->tx = get64(r + CMP_NTPD_TX);
-  for (i = 0; i < CMP_NTPD_N_RX; i++) {
-    d->rx[i] = get64(r + CMP_NTPD_RX + 8 * i);
-  }
-  for (i = 0; i < CMP_NTPD_N_DOUBLES; i++) {
-    if (!get_double(r + CMP_NTPD_DOUBLES + 8 * i, &v[i])) {
-      return CMW_ERR_VALUE;
-    }
-  }
-  d->offset = v[0];
-  d->delay = v[1];
-  d->dispersion = v[2];
-  d->root_delay = v[3];
-  d->root_dispersion = v[4];
-  d->last_rx_ago = v[5];
-  d->jitter = v[6];
-  return CMW_OK;
 }
 
 size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
@@ -1030,7 +716,13 @@ size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
     ok = put_tracking(body, &rep->u.tracking);
     break;
   case CMP_CMD_SERVERSTATS:
-    put_serverstats(body, &rep->u.serverstats);
+    put_serverstats(body, &rep->u.serverstats, CMP_SERVERSTATS_SLOTS);
+    break;
+  case CMP_CMD_SERVERSTATS2:
+    put_serverstats(body, &rep->u.serverstats, CMP_SERVERSTATS2_SLOTS);
+    break;
+  case CMP_CMD_AUTHDATA:
+    ok = CMW_PutAuthData(body, rep);
     break;
   case CMP_CMD_CLIENTS:
     ok = put_clients(body, &rep->u.clients);
@@ -1040,7 +732,7 @@ size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
     body[0] = rep->u.accheck.allowed;
     break;
   case CMP_CMD_SOURCES:
-    ok = put_sources(body, &rep->u.sources);
+    ok = CMW_PutSourcesPage(body, &rep->u.sources);
     break;
   case CMP_CMD_ACTIVITY:
     put_activity(body, &rep->u.activity);
@@ -1052,7 +744,7 @@ size_t CMW_EncodeReply(const CMW_Reply *rep, uint8_t *buf, size_t size)
     put32(body, rep->u.matched.matched);
     break;
   case CMP_CMD_NTPDATA:
-    ok = put_ntpdata(body, rep);
+    ok = CMW_PutNtpData(body, rep);
     break;
   default:
     break;
@@ -1092,14 +784,18 @@ CMW_Result CMW_DecodeReply(const uint8_t *buf, size_t len, CMW_Reply *rep)
   case CMP_CMD_TRACKING:
     return get_tracking(body, &rep->u.tracking);
   case CMP_CMD_SERVERSTATS:
-    return get_serverstats(body, &rep->u.serverstats);
+    return get_serverstats(body, &rep->u.serverstats, CMP_SERVERSTATS_SLOTS);
+  case CMP_CMD_SERVERSTATS2:
+    return get_serverstats(body, &rep->u.serverstats, CMP_SERVERSTATS2_SLOTS);
+  case CMP_CMD_AUTHDATA:
+    return CMW_GetAuthData(body, rep);
   case CMP_CMD_CLIENTS:
     return get_clients(body, &rep->u.clients);
   case CMP_CMD_ACCHECK:
     rep->u.accheck.allowed = body[0];
     return valid_flag(body[0]) ? CMW_OK : CMW_ERR_VALUE;
   case CMP_CMD_SOURCES:
-    return get_sources(body, &rep->u.sources);
+    return CMW_GetSourcesPage(body, &rep->u.sources);
   case CMP_CMD_ACTIVITY:
     get_activity(body, &rep->u.activity);
     return CMW_OK;
@@ -1110,151 +806,9 @@ CMW_Result CMW_DecodeReply(const uint8_t *buf, size_t len, CMW_Reply *rep)
     rep->u.matched.matched = get32(body);
     return CMW_OK;
   case CMP_CMD_NTPDATA:
-    return get_ntpdata(body, rep);
+    return CMW_GetNtpData(body, rep);
   default:
     return CMW_OK;
-  }
-}
-
-/* ---- sources: letters, names, conversions ---- */
-
-static const struct {
-  char letter;
-  char column;
-  const char *name;
-} source_states[CMP_SRC_ST_COUNT] = {
-    [CMP_SRC_ST_NONE] = {'?', '?', "none"},
-    [CMP_SRC_ST_NOSELECT] = {'N', '?', "noselect"},
-    [CMP_SRC_ST_MISSING] = {'M', '?', "missing"},
-    [CMP_SRC_ST_UNSYNC] = {'s', '?', "unsynchronised"},
-    [CMP_SRC_ST_DISTANCE] = {'d', '?', "distance"},
-    [CMP_SRC_ST_JITTER] = {'~', '~', "jittery"},
-    [CMP_SRC_ST_WAITING] = {'W', '?', "waiting"},
-    [CMP_SRC_ST_FALSETICKER] = {'x', 'x', "falseticker"},
-    [CMP_SRC_ST_OUTLIER] = {'-', '-', "outlier"},
-    [CMP_SRC_ST_COMBINED] = {'+', '+', "combined"},
-    [CMP_SRC_ST_SELECTED] = {'*', '*', "selected"},
-};
-
-char CMW_SourceStateChar(uint8_t state)
-{
-  return state < CMP_SRC_ST_COUNT ? source_states[state].letter : '?';
-}
-
-char CMW_SourceColumnChar(uint8_t state)
-{
-  return state < CMP_SRC_ST_COUNT ? source_states[state].column : '?';
-}
-
-const char *CMW_SourceStateName(uint8_t state)
-{
-  return state < CMP_SRC_ST_COUNT ? source_states[state].name : "unknown";
-}
-
-char CMW_SourceModeChar(uint8_t mode)
-{
-  switch (mode) {
-  case CMP_SRC_MODE_SERVER:
-    return '^';
-  case CMP_SRC_MODE_PEER:
-    return '=';
-  case CMP_SRC_MODE_REFCLOCK:
-    return '#';
-  default:
-    return '?';
-  }
-}
-
-void CMW_ActivityAdd(CMW_Activity *a, const CMW_Source *s)
-{
-  int online = (s->flags & CMP_SRC_F_ONLINE) != 0;
-
-  if (s->addr.family == ADDR_UNSPEC) {
-    a->unresolved++;
-  } else if (s->flags & CMP_SRC_F_BURST) {
-    if (online) {
-      a->burst_online++;
-    } else {
-      a->burst_offline++;
-    }
-  } else if (online) {
-    a->online++;
-  } else {
-    a->offline++;
-  }
-}
-
-static double finite_or_zero(double d)
-{
-  return isfinite(d) ? d : 0.0;
-}
-
-static uint16_t clamp_u16(int v)
-{
-  return v < 0 ? 0 : v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
-}
-
-static uint8_t clamp_u8(int v)
-{
-  return v < 0 ? 0 : v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
-}
-
-void CMW_SourceFromReport(const SYN_SourceReport *r, CMW_Source *out)
-{
-  const NSC_Sample *ls = &r->ntp.last_sample;
-  uint64_t other = 0;
-  size_t i;
-
-  memset(out, 0, sizeof(*out));
-  for (i = 0; i < CMP_SOURCE_NAME_LEN - 1 && i < sizeof(r->name) && r->name[i] != '\0'; i++) {
-    out->name[i] = valid_name_char(r->name[i]) ? r->name[i] : '?';
-  }
-  out->addr = r->addr;
-  if (out->addr.family != ADDR_INET4 && out->addr.family != ADDR_INET6) {
-    memset(&out->addr, 0, sizeof(out->addr));
-  }
-  out->port = r->port;
-  out->mode = CMP_SRC_MODE_SERVER;
-  out->state = (unsigned)r->status < CMP_SRC_ST_COUNT ? (uint8_t)r->status : CMP_SRC_ST_NONE;
-  out->stratum = clamp_u8(r->stratum);
-  out->poll = (int8_t)(r->poll < INT8_MIN ? INT8_MIN : r->poll > INT8_MAX ? INT8_MAX : r->poll);
-  out->reach = r->reach;
-  out->leap = r->ntp.have_last && ls->leap >= 0 && ls->leap <= 3 ? (uint8_t)ls->leap : 3;
-  out->flags = (uint8_t)((r->ntp.online ? CMP_SRC_F_ONLINE : 0) |
-                         (r->ntp.burst_left > 0 ? CMP_SRC_F_BURST : 0) |
-                         (r->prefer ? CMP_SRC_F_PREFER : 0) |
-                         (r->noselect ? CMP_SRC_F_NOSELECT : 0) |
-                         (r->trust ? CMP_SRC_F_TRUST : 0) |
-                         (r->require ? CMP_SRC_F_REQUIRE : 0) |
-                         (r->ntp.stopped_by_kod ? CMP_SRC_F_KOD_STOP : 0));
-  out->n_samples = clamp_u16(r->n_samples);
-  out->n_runs = clamp_u16(r->n_runs);
-  out->ref_id = r->ntp.have_last ? ls->ref_id : 0;
-  out->tx = r->ntp.tx;
-  out->rx_samples = r->ntp.rx[NSC_RX_SAMPLE];
-  for (i = 0; i < NSC_RX_COUNT; i++) {
-    if (i != NSC_RX_SAMPLE) {
-      other += r->ntp.rx[i];
-    }
-  }
-  out->rx_other = other;
-  out->last_rx_ago = finite_or_zero(r->last_rx_ago);
-  out->last_offset = finite_or_zero(r->last_offset);
-  out->last_offset_measured = finite_or_zero(r->last_offset_measured);
-  out->last_error = finite_or_zero(r->last_error);
-  out->span = finite_or_zero(r->span);
-  out->freq_ppm = finite_or_zero(r->freq_ppm);
-  out->skew_ppm = finite_or_zero(r->skew_ppm);
-  out->offset = finite_or_zero(r->offset);
-  out->std_dev = finite_or_zero(r->std_dev);
-  if (r->ntp.have_last) {
-    out->delay = finite_or_zero(ls->delay);
-    out->root_delay = finite_or_zero(ls->root_delay);
-    out->root_dispersion = finite_or_zero(ls->root_dispersion);
-    /* RFC 5905 §11.2 root distance of the source as seen through us: half the total
-       round trip plus every dispersion, plus the jitter of its samples. */
-    out->distance = finite_or_zero((ls->root_delay + ls->delay) / 2.0 + ls->root_dispersion +
-                                   ls->dispersion + out->std_dev);
   }
 }
 
@@ -1281,54 +835,4 @@ void CMW_TrackingFromSync(const SYN_Tracking *t, CMW_Tracking *out)
   out->root_delay = finite_or_zero(t->root_delay);
   out->root_dispersion = finite_or_zero(t->root_dispersion);
   out->update_interval = finite_or_zero(t->update_interval);
-}
-
-void CMW_NtpDataFromReport(const SYN_SourceReport *r, CMW_NtpData *out)
-{
-  const NSC_Sample *ls = &r->ntp.last_sample;
-  size_t i;
-
-  memset(out, 0, sizeof(*out));
-  for (i = 0; i < CMP_SOURCE_NAME_LEN - 1 && i < sizeof(r->name) && r->name[i] != '\0'; i++) {
-    out->name[i] = valid_name_char(r->name[i]) ? r->name[i] : '?';
-  }
-  if (r->addr.family == ADDR_INET4 || r->addr.family == ADDR_INET6) {
-    out->remote = r->addr;
-  }
-  out->remote_port = r->port;
-  out->poll = (int8_t)(r->poll < INT8_MIN ? INT8_MIN : r->poll > INT8_MAX ? INT8_MAX : r->poll);
-  out->flags = (uint8_t)((r->ntp.have_last ? CMP_NTPD_F_HAVE_SAMPLE : 0) |
-                         (r->ntp.online ? CMP_NTPD_F_ONLINE : 0) |
-                         (r->ntp.stopped_by_kod ? CMP_NTPD_F_KOD_STOP : 0));
-  out->tx = r->ntp.tx;
-  for (i = 0; i < CMP_NTPD_N_RX; i++) {
-    out->rx[i] = r->ntp.rx[i];
-  }
-  out->leap = 3;
-  out->last_rx_ago = -1.0;
-  out->jitter = finite_or_zero(r->std_dev);
-  if (r->ntp.have_last) {
-    out->leap = ls->leap >= 0 && ls->leap <= 3 ? (uint8_t)ls->leap : 3;
-    out->mode = 4;   /* only server responses are accepted (RFC 5905 §8) */
-    out->stratum = clamp_u8(ls->stratum);
-    out->ref_id = ls->ref_id;
-    out->offset = finite_or_zero(-ls->offset);
-    out->delay = finite_or_zero(ls->delay);
-    out->dispersion = finite_or_zero(ls->dispersion);
-    out->root_delay = finite_or_zero(ls->root_delay);
-    out->root_dispersion = finite_or_zero(ls->root_dispersion);
-    out->last_rx_ago = finite_or_zero(r->last_rx_ago);
-  }
-}
-
-const char *CMW_NtpRxName(size_t i)
-{
-  static const char *const names[CMP_NTPD_N_RX] = {
-      [CMP_NTPD_RX_SAMPLE] = "valid",          [CMP_NTPD_RX_KOD_RATE] = "kod_rate",
-      [CMP_NTPD_RX_KOD_STOP] = "kod_stop",     [CMP_NTPD_RX_UNSYNC] = "unsynchronised",
-      [CMP_NTPD_RX_DELAY] = "over_maxdelay",   [CMP_NTPD_RX_BOGUS] = "bogus",
-      [CMP_NTPD_RX_DUPLICATE] = "duplicate",   [CMP_NTPD_RX_MALFORMED] = "malformed",
-  };
-
-  return i < CMP_NTPD_N_RX ? names[i] : NULL;
 }

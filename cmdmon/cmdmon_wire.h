@@ -60,6 +60,29 @@ enum {
   CMW_SS_CLIENTLOG_RECORDS,
   CMW_SS_CLIENTLOG_EVICTIONS,
   CMW_SS_CMD_REJECTED,
+  /* NTS on the NTP port (NSV_Stats, doc/nts.md).  Slots 32 and up travel only in
+     SERVERSTATS2. */
+  CMW_SS_NTS_REQUESTS,
+  CMW_SS_NTS_REPLIED,
+  CMW_SS_NTS_NAKS,
+  CMW_SS_NTS_COOKIES,
+  CMW_SS_NTS_NAK_COOKIE,
+  CMW_SS_NTS_NAK_AUTH,
+  CMW_SS_NTS_DROPPED_DISABLED,
+  CMW_SS_NTS_DROPPED_MALFORMED,
+  CMW_SS_NTS_DROPPED_OTHER,
+  /* NTS-KE server (NKE_Stats). */
+  CMW_SS_KE_ACCEPTED,
+  CMW_SS_KE_REFUSED,
+  CMW_SS_KE_HANDSHAKES,
+  CMW_SS_KE_TLS_FAILED,
+  CMW_SS_KE_TIMEOUTS,
+  CMW_SS_KE_BAD_REQUESTS,
+  CMW_SS_KE_RESPONSES,
+  CMW_SS_KE_COOKIES,
+  CMW_SS_KE_KEY_ROTATIONS,
+  CMW_SS_KE_CERT_RELOADS,
+  CMW_SS_KE_CERT_RELOAD_FAILURES,
   CMW_N_SERVERSTATS
 };
 
@@ -69,6 +92,25 @@ typedef struct {
      it).  Encoding ignores it and always sends CMW_N_SERVERSTATS. */
   uint32_t count;
 } CMW_ServerStats;
+
+/* AUTHDATA: the authentication state of one source (chronyc authdata). */
+typedef struct {
+  char name[CMP_SOURCE_NAME_LEN];   /* as in SOURCES */
+  IPAddr addr;              /* ADDR_UNSPEC while unresolved */
+  uint16_t port;
+  uint8_t mode;             /* CMP_AUTH_MODE_* */
+  uint8_t ke_state;         /* CMP_AUTH_KE_* */
+  uint16_t aead;            /* AEAD id in use (15 = AES-SIV-CMAC-256), 0 none */
+  uint16_t cookies;         /* cookies in the jar */
+  uint16_t cookie_len;      /* bytes of the newest cookie */
+  uint16_t ke_port, ntp_port;
+  uint64_t ke_attempts, ke_failures;
+  uint64_t naks;            /* NTS NAKs received */
+  uint64_t auth_failures;   /* responses dropped for a missing or bad authenticator */
+  double last_ke_ago;       /* s since the last successful NTS-KE; -1 never */
+  char last_error[CMP_AUTH_ERROR_LEN]; /* printable ASCII, "" if none */
+  char ke_server[CMP_SOURCE_NAME_LEN]; /* the NTS-KE server asked ("" if none) */
+} CMW_AuthData;
 
 /* One CLIENTS record. */
 typedef struct {
@@ -199,6 +241,12 @@ typedef struct {
     struct {
       uint32_t index;
     } ntpdata;
+    struct {
+      uint32_t index;
+    } authdata;
+    struct {
+      uint32_t what;    /* CMP_RELOAD_* */
+    } reload;
   } u;
 } CMW_Request;
 
@@ -224,6 +272,12 @@ typedef struct {
       uint32_t count;   /* 0 past the end, else 1 */
       CMW_NtpData data;
     } ntpdata;
+    struct {
+      uint32_t total;   /* sources now */
+      uint32_t index;   /* echo */
+      uint32_t count;   /* 0 past the end, else 1 */
+      CMW_AuthData data;
+    } authdata;
   } u;
 } CMW_Reply;
 
@@ -325,6 +379,16 @@ void CMW_NtpDataFromReport(const SYN_SourceReport *r, CMW_NtpData *out);
 
 /* Stable snake_case name of NTPDATA response counter i ("bogus"), NULL past the end. */
 const char *CMW_NtpRxName(size_t i);
+
+/* Fill an AUTHDATA record from the engine's report of one source: mode NTS when the
+   source has NTS enabled, else "-" with every NTS field zero; names and the error text are
+   cut to their fields and any byte outside printable ASCII becomes '?'. */
+void CMW_AuthDataFromReport(const SYN_SourceReport *r, CMW_AuthData *out);
+
+/* Stable lower-case name of an NTS-KE state ("none", "running", "done", "failed"), and of
+   an AUTHDATA mode ("-", "NTS"); "?" for values out of range. */
+const char *CMW_AuthKeStateName(uint8_t ke_state);
+const char *CMW_AuthModeName(uint8_t mode);
 
 /* Fill a TRACKING reply from the engine's tracking report.  clock_control and local_active
    are left 0 for the caller to set; when not synchronised, leap is 3 and stratum 0. */

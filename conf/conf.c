@@ -685,6 +685,8 @@ static const struct {
     {"ntsrotate", 1, offsetof(CNF_Config, nts_rotate), 0, 2147483647, 0},
     {"maxntsconnections", 1, offsetof(CNF_Config, max_nts_connections), 1, 100000, 0},
     {"ntsprocesses", 1, offsetof(CNF_Config, nts_processes), 0, 1000, 0},
+    {"ntsrefresh", 1, offsetof(CNF_Config, nts_refresh), 0, 2147483647, 0},
+    {"nocerttimecheck", 1, offsetof(CNF_Config, no_cert_time_check), 0, 2147483647, 0},
 };
 
 static void h_number(Parser *p, int argc, char **argv, int arg)
@@ -757,6 +759,28 @@ static void h_ntsstr(Parser *p, int argc, char **argv, int arg)
   copy_str(p, argv[0], argv[1], dst, 256);
 }
 
+/* NTS client: ntstrustedcerts FILE|DIR (may be repeated; chrony's optional set-id first
+   argument is not supported) and nosystemcert. */
+static void h_ntsclient(Parser *p, int argc, char **argv, int arg)
+{
+  if (arg == 1) {
+    if (CNF_NArgs(p, argc, argv, 0, 0)) {
+      p->cfg->no_system_cert = 1;
+    }
+    return;
+  }
+  if (!CNF_NArgs(p, argc, argv, 1, 1)) {
+    return;
+  }
+  if (p->cfg->n_nts_trusted >= CNF_MAX_NTS_TRUSTED) {
+    ERR(p, "%s: at most %d may be given", argv[0], CNF_MAX_NTS_TRUSTED);
+    return;
+  }
+  if (copy_str(p, argv[0], argv[1], p->cfg->nts_trusted[p->cfg->n_nts_trusted], 256)) {
+    p->cfg->n_nts_trusted++;
+  }
+}
+
 static void h_leapsecmode(Parser *p, int argc, char **argv, int arg)
 {
   static const char *const modes[] = {"system", "step", "slew", "ignore"};
@@ -787,7 +811,7 @@ static const struct {
 } ignored_source_opts[] = {
     {"key", 1},         {"certset", 1},   {"maxdelayratio", 1}, {"maxdelaydevratio", 1},
     {"maxdelayquant", 1}, {"mindelay", 1}, {"asymmetry", 1},    {"offset", 1},
-    {"maxunreach", 1},  {"filter", 1},    {"ntsport", 1},       {"presend", 1},
+    {"maxunreach", 1},  {"filter", 1},    {"presend", 1},
     {"minstratum", 1},
     {"version", 1},     {"extfield", 1},  {"offline", 0},       {"auto_offline", 0},
     {"xleave", 0},      {"copy", 0},      {"ipv4", 0},          {"ipv6", 0},
@@ -840,7 +864,7 @@ static int source_option(Parser *p, const char *dir, CNF_Source *s, int argc, ch
     return 1;
   }
   if (!strcasecmp(o, "minpoll") || !strcasecmp(o, "maxpoll") || !strcasecmp(o, "port") ||
-      !strcasecmp(o, "maxdelay") || !strcasecmp(o, "maxsources") ||
+      !strcasecmp(o, "maxdelay") || !strcasecmp(o, "maxsources") || !strcasecmp(o, "ntsport") ||
       !strcasecmp(o, "polltarget") || !strcasecmp(o, "minsamples") ||
       !strcasecmp(o, "maxsamples")) {
     if (!val) {
@@ -861,6 +885,8 @@ static int source_option(Parser *p, const char *dir, CNF_Source *s, int argc, ch
       return get_intv(p, dir, o, val, -7, 24, &s->maxpoll);
     } else if (!strcasecmp(o, "port")) {
       return get_intv(p, dir, o, val, 1, 65535, &s->port);
+    } else if (!strcasecmp(o, "ntsport")) {
+      return get_intv(p, dir, o, val, 1, 65535, &s->nts_port);
     } else if (!strcasecmp(o, "maxdelay")) {
       if (!get_double(p, dir, o, val, 0.0, 1000.0, &s->maxdelay)) {
         return 0;
@@ -898,6 +924,7 @@ static void h_source(Parser *p, int argc, char **argv, int type)
   s.minpoll = 6;
   s.maxpoll = 10;
   s.port = 123;
+  s.nts_port = 4460;
   s.maxsources = 4;
   s.maxdelay = 3.0;
   /* -1: not given; CNF_Parse fills in the global default once the whole file is read
@@ -977,15 +1004,19 @@ static const struct {
     {"minsamples", h_number, 0, SINGLE},
     {"minsources", h_number, 0, SINGLE},
     {"maxntsconnections", h_number, 0, SINGLE},
+    {"nocerttimecheck", h_number, 0, SINGLE},
     {"noclientlog", h_noclientlog, 0, 0},
+    {"nosystemcert", h_ntsclient, 1, SINGLE},
     {"ntsdumpdir", h_ntsstr, 0, SINGLE},
     {"ntsfleetsecret", h_ntsstr, 2, SINGLE},
     {"ntsntpserver", h_ntsstr, 1, SINGLE},
     {"ntsport", h_number, 0, SINGLE},
     {"ntsprocesses", h_number, 0, SINGLE},
+    {"ntsrefresh", h_number, 0, SINGLE},
     {"ntsrotate", h_number, 0, SINGLE},
     {"ntsservercert", h_ntspair, 0, 0},
     {"ntsserverkey", h_ntspair, 1, 0},
+    {"ntstrustedcerts", h_ntsclient, 0, 0},
     {"peer", h_source, SRC_PEER, SOURCE},
     {"pidfile", h_pidfile, 0, SINGLE},
     {"polltarget", h_number, 0, SINGLE},
@@ -1006,8 +1037,7 @@ static const char *const unsupported[] = {
     "dumpdir", "fallbackdrift", "hwclockfile", "hwtimestamp", "hwtstimeout", "initstepslew",
     "keyfile", "leapseclist", "leapsectz", "lock_all", "log", "logbanner", "logchange",
     "logdir", "mailonchange", "manual", "maxclockerror", "maxstratum",
-    "maxtxbuffers", "minstratum", "nocerttimecheck", "nosystemcert", "ntpsigndsocket",
-    "ntsaeads", "ntsratelimit", "ntsrefresh", "ntstrustedcerts",
+    "maxtxbuffers", "minstratum", "ntpsigndsocket", "ntsaeads", "ntsratelimit",
     "opencommands", "ptpdomain", "ptpport", "refclock", "refresh", "rtcautotrim", "rtcdevice",
     "rtcfile", "rtconutc", "rtcsync", "sched_priority", "smoothtime", "tempcomp",
 };
@@ -1176,6 +1206,7 @@ CNF_Config *CNF_Default(void)
   c->nts_rotate = 604800;
   c->max_nts_connections = 100;
   c->nts_processes = 1;
+  c->nts_refresh = 1209600;
   return c;
 }
 

@@ -35,6 +35,8 @@
 
 /* Most ntsservercert/ntsserverkey pairs (one per name served, chosen by SNI). */
 #define CNF_MAX_NTS_PAIRS 8
+/* Most ntstrustedcerts directives. */
+#define CNF_MAX_NTS_TRUSTED 8
 
 /* One allow/deny line.  net.family ADDR_UNSPEC = all addresses of both families (prefix 0);
    otherwise net has every bit after `prefix` cleared. */
@@ -54,6 +56,7 @@ typedef struct {
   int iburst, burst, prefer, noselect, trust, require, nts;
   int minpoll, maxpoll;    /* log2 s, -7..24; defaults 6 and 10; maxpoll >= minpoll */
   int port;                /* 1..65535, default 123 */
+  int nts_port;            /* `ntsport`: NTS-KE port of an NTS source, 1..65535, default 4460 */
   int maxsources;          /* pool only: 1..16, default 4 */
   double maxdelay;         /* seconds, (0, 1000], default 3 */
   int polltarget;          /* 6..60; without the option the global `polltarget` (8) */
@@ -136,6 +139,14 @@ typedef struct {
                                  epoch's key from this shared secret (HKDF) so that every
                                  server holding it accepts the others' cookies; "" = random
                                  keys */
+  /* NTS client (chrony.conf(5) names and defaults). */
+  char nts_trusted[CNF_MAX_NTS_TRUSTED][256]; /* ntstrustedcerts FILE|DIR, in order */
+  size_t n_nts_trusted;
+  int no_system_cert;       /* nosystemcert: do not trust the system's CA store */
+  int no_cert_time_check;   /* nocerttimecheck N: the first N NTS-KE sessions skip the
+                               certificate time check (a clock that is still wrong at boot) */
+  int nts_refresh;          /* ntsrefresh: seconds between NTS-KE sessions of a source,
+                               default 1209600 (2 weeks); 0 = never */
 } CNF_Config;
 
 /* Messages of one parse.  Each message is one line "FILE:LINE: error: ..." or

@@ -13,16 +13,15 @@
 #include "log.h"
 #include "ntp_client.h"
 #include "ntp_io.h"
+#include "nts_ke.h"
 #include "sched.h"
-
 
 static void report_tracking(void *ctx, CMW_Tracking *t)
 {
   const CMD_Context *X = ctx;
-
   SYN_Tracking st;
 
-    NCL_GetTracking(&st);
+  NCL_GetTracking(&st);
   CMW_TrackingFromSync(&st, t);
   t->clock_control = (uint8_t)CLK_GetDriver()->controls_kernel;
   t->local_active = (uint8_t)(!st.synchronised && X->cfg->local ? 1 : 0);
@@ -48,11 +47,12 @@ static void report_tracking(void *ctx, CMW_Tracking *t)
 static void report_serverstats(void *ctx, CMW_ServerStats *s)
 {
   const CMD_Context *X = ctx;
-
   NIO_Stats nio;
+  NKE_Stats ke;
   const NSV_Stats *st = NSV_GetStats(X->server);
 
-    NIO_GetStats(&nio);
+  NIO_GetStats(&nio);
+  NKE_GetStats(&ke);
   s->v[CMW_SS_NTP_RECEIVED] = st->received;
   s->v[CMW_SS_NTP_REPLIED] = st->replied;
   s->v[CMW_SS_NTP_KOD_SENT] = st->kod_sent;
@@ -69,16 +69,37 @@ static void report_serverstats(void *ctx, CMW_ServerStats *s)
     s->v[CMW_SS_CLIENTLOG_RECORDS] = CLG_Count(X->clients);
     s->v[CMW_SS_CLIENTLOG_EVICTIONS] = CLG_Evictions(X->clients);
   }
+  /* NTS on the NTP port (doc/nts.md). */
+  s->v[CMW_SS_NTS_REQUESTS] = st->nts_requests;
+  s->v[CMW_SS_NTS_REPLIED] = st->nts_replied;
+  s->v[CMW_SS_NTS_NAKS] = st->nts_naks;
+  s->v[CMW_SS_NTS_COOKIES] = st->nts_cookies;
+  s->v[CMW_SS_NTS_NAK_COOKIE] = st->nts_nak_cookie;
+  s->v[CMW_SS_NTS_NAK_AUTH] = st->nts_nak_auth;
+  s->v[CMW_SS_NTS_DROPPED_DISABLED] = st->nts_dropped_disabled;
+  s->v[CMW_SS_NTS_DROPPED_MALFORMED] = st->nts_dropped_malformed;
+  s->v[CMW_SS_NTS_DROPPED_OTHER] = st->nts_dropped_other;
+  /* The NTS-KE server (all zero when it is not running). */
+  s->v[CMW_SS_KE_ACCEPTED] = ke.accepted;
+  s->v[CMW_SS_KE_REFUSED] = ke.refused;
+  s->v[CMW_SS_KE_HANDSHAKES] = ke.handshakes;
+  s->v[CMW_SS_KE_TLS_FAILED] = ke.tls_failed;
+  s->v[CMW_SS_KE_TIMEOUTS] = ke.timeouts;
+  s->v[CMW_SS_KE_BAD_REQUESTS] = ke.bad_requests;
+  s->v[CMW_SS_KE_RESPONSES] = ke.responses;
+  s->v[CMW_SS_KE_COOKIES] = ke.cookies;
+  s->v[CMW_SS_KE_KEY_ROTATIONS] = ke.key_rotations;
+  s->v[CMW_SS_KE_CERT_RELOADS] = ke.cert_reloads;
+  s->v[CMW_SS_KE_CERT_RELOAD_FAILURES] = ke.cert_reload_failures;
 }
 
 static int report_client(void *ctx, uint32_t index, CMW_Client *c, uint32_t *total)
 {
   const CMD_Context *X = ctx;
-
   struct timespec now;
   CLG_ClientReport r;
 
-    if (!X->clients) {
+  if (!X->clients) {
     *total = 0;
     return 0;
   }
@@ -100,38 +121,37 @@ static int report_client(void *ctx, uint32_t index, CMW_Client *c, uint32_t *tot
 static int report_accheck(void *ctx, const IPAddr *addr)
 {
   const CMD_Context *X = ctx;
-
   IPAddr a = *addr;
 
-    ADDR_Unmap(&a);
+  ADDR_Unmap(&a);
   return ADF_IsAllowed(X->acl, &a);
 }
 
 static int report_source(void *ctx, uint32_t index, SYN_SourceReport *out, uint32_t *total)
 {
   (void)ctx;
-    *total = (uint32_t)NCL_SourceCount();
+  *total = (uint32_t)NCL_SourceCount();
   return NCL_GetSourceReport(index, out);
 }
 
 static int do_makestep(void *ctx)
 {
   (void)ctx;
-    LOG_Message(LOG_INFO_LEVEL, "makestep requested through the command socket");
+  LOG_Message(LOG_INFO_LEVEL, "makestep requested through the command socket");
   return NCL_MakeStep();
 }
 
 static int do_burst(void *ctx, const IPAddr *addr, int n_good, int n_max)
 {
   (void)ctx;
-    (void)n_good; /* the source ends a burst early after enough good samples itself */
+  (void)n_good; /* the source ends a burst early after enough good samples itself */
   return NCL_Burst(addr, n_max);
 }
 
 static int do_set_online(void *ctx, const IPAddr *addr, int online)
 {
   (void)ctx;
-    return NCL_SetOnline(addr, online);
+  return NCL_SetOnline(addr, online);
 }
 
 /* chronyc add server/pool: the request carries what a config line would; the options
@@ -175,10 +195,25 @@ static int report_local_address(void *ctx, int source_id, IPAddr *addr, uint16_t
   return NCL_GetLocalAddress(source_id, addr, port);
 }
 
+/* timectl reload certs: the same as SIGHUP.  NKE_ReloadCertificates logs why a new
+   certificate was refused; the old one then stays in use. */
+static int do_reload_certs(void *ctx)
+{
+  int ok;
+
+  (void)ctx;
+  if (!NKE_IsRunning()) {
+    return -1;
+  }
+  LOG_Message(LOG_INFO_LEVEL, "reload certs requested through the command socket");
+  ok = NKE_ReloadCertificates();
+  return ok ? 1 : 0;
+}
+
 static void do_shutdown(void *ctx)
 {
   (void)ctx;
-    LOG_Message(LOG_INFO_LEVEL, "shutdown requested through the command socket");
+  LOG_Message(LOG_INFO_LEVEL, "shutdown requested through the command socket");
   SCH_QuitLoop();
 }
 
@@ -195,5 +230,6 @@ const CAM_Ops CMD_Ops = {
     .add_source = do_add_source,
     .delete_source = do_delete_source,
     .local_address = report_local_address,
+    .reload_certs = do_reload_certs,
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nts_ke.h - NTS-KE server (RFC 8915 §4) in the event loop [shell].
+ * nts_ke.h - NTS-KE server and client (RFC 8915 §4) in the event loop [shell].
  *
  * TLS 1.3 only through GnuTLS, ALPN "ntske/1", non-blocking handshakes driven by the
  * scheduler, TCP_NODELAY on every socket, bounded connections, time and message size.
@@ -13,8 +13,10 @@
 
 #include <stdint.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "ntp_server.h"
+#include "nts_rec.h"
 
 /* Counters for `timectl serverstats`. */
 typedef struct {
@@ -52,5 +54,40 @@ int NKE_ReloadCertificates(void);
 int NKE_IsRunning(void);
 
 void NKE_GetStats(NKE_Stats *out);
+
+/* ---- NTS-KE client (nts_ke_client.c) ------------------------------------------------ */
+
+/* What one client NTS-KE session brought back. */
+typedef struct {
+  int ok;                      /* 1: keys and at least one cookie */
+  char error[128];             /* why it failed (TLS, certificate, Error record, ...) */
+  uint8_t c2s[32], s2c[32];    /* RFC 8915 §5.1 exporter keys */
+  size_t n_cookies;
+  uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN];
+  size_t cookie_len[NKR_MAX_COOKIES];
+  char server[NKR_MAX_SERVER_LEN + 1]; /* Server record ("" = the KE server itself) */
+  int port;                    /* Port record (0 = none: 123) */
+  int warning;                 /* Warning record code, -1 if none */
+} NKE_ClientResult;
+
+/* Called once per session with the outcome (the session is gone when it returns). */
+typedef void (*NKE_ClientHandler)(void *arg, const NKE_ClientResult *r);
+
+typedef struct NKE_Session NKE_Session;
+
+/* Load the client credentials: the system CAs unless nosystemcert, plus every
+   ntstrustedcerts file or directory.  Call before privileges are dropped.  Returns 1, or 0
+   when none could be loaded (logged; NTS sources then fail their KE with that reason). */
+int NKE_ClientInitialise(const CNF_Config *cfg);
+void NKE_ClientFinalise(void);
+
+/* Start an NTS-KE with the server at addr:port (TLS 1.3, ALPN ntske/1, TCP_NODELAY); name
+   is what the certificate must match (DNS name or IP address SAN) and the SNI when it is
+   not an address.  The session runs in the event loop and ends within a few seconds with
+   one call of handler.  NULL when it cannot even start (handler not called). */
+NKE_Session *NKE_ClientStart(const char *name, const IPAddr *addr, int port,
+                             NKE_ClientHandler handler, void *arg);
+/* Abandon a session (its handler is not called). */
+void NKE_ClientCancel(NKE_Session *s);
 
 #endif

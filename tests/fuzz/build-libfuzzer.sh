@@ -28,7 +28,7 @@ fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
 core="$top/daemon/util.c $top/daemon/addr.c $top/daemon/ntp_wire.c $top/daemon/addrfilt.c
   $top/daemon/clientlog.c $top/daemon/ntp_server.c $top/conf/conf.c $top/conf/conf_files.c $top/cmdmon/cmdmon_wire.c $top/daemon/ntp_source.c
-  $top/daemon/nts_rec.c $top/daemon/nts_ef.c $top/daemon/nts_cookie.c"
+  $top/daemon/nts_rec.c $top/daemon/nts_ef.c $top/daemon/nts_cookie.c $top/daemon/nts_client.c"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
   -I$top/daemon -I$top/conf -I$top/cmdmon -I$top/tests/fuzz
@@ -42,10 +42,11 @@ for t in $targets; do
     cmdwire) fn=FUZZ_Cmdwire ;;
     nts_rec) fn=FUZZ_NtsRec ;;
     nts_ef) fn=FUZZ_NtsEf ;;
-    *) echo "build-libfuzzer.sh: unknown target $t (wire, conf, cmdwire, nts_rec, nts_ef)" >&2; exit 2 ;;
+    nts_client) fn=FUZZ_NtsClient ;;
+    *) echo "build-libfuzzer.sh: unknown target $t (wire, conf, cmdwire, nts_rec, nts_ef, nts_client)" >&2; exit 2 ;;
   esac
   src=$t
-  case $t in nts_*) src=nts ;; esac
+  case $t in nts_client) ;; nts_*) src=nts ;; esac
   echo "build-libfuzzer.sh: $out/fuzz_$t"
   # shellcheck disable=SC2086 # word splitting of the file and flag lists is intended
   "$CC" $flags -DFUZZ_TARGET=$fn -o "$out/fuzz_$t" "$top/tests/fuzz/libfuzzer.c" \

@@ -16,5 +16,6 @@ int FUZZ_Conf(const uint8_t *data, size_t len);    /* CNF_Parse */
 int FUZZ_Cmdwire(const uint8_t *data, size_t len); /* CMW_ request/reply decoders */
 int FUZZ_NtsRec(const uint8_t *data, size_t len);  /* NKR_ NTS-KE request/response parsers */
 int FUZZ_NtsEf(const uint8_t *data, size_t len);   /* NTS fields via NSV_HandleRequest, NEF_CheckResponse */
+int FUZZ_NtsClient(const uint8_t *data, size_t len); /* NTC_CheckResponse ('R'...), NTC_ParseDump ('D'...) */
 
 #endif

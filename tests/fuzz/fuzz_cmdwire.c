@@ -6,9 +6,9 @@
  * every known command with the header patched to that command and to each packet type,
  * so the body decoders of all commands see the fuzzer's bytes.  Whatever decodes must
  * re-encode to a packet of the same length that decodes again; a reply must never be
- * longer than its command's request, and a decoded sources page must be printable as it
- * is.  A violation aborts (the fuzzer reports it).
- * No I/O.
+ * longer than its command's request, and a decoded sources page, NTPDATA or AUTHDATA
+ * record must be printable as it is, and a serverstats count within its slots.  A
+ * violation aborts (the fuzzer reports it).  No I/O.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +68,37 @@ static void check_ntpdata(const CMW_Reply *rep)
   }
 }
 
+/* Printable ASCII and terminated within n bytes. */
+static void check_text(const char *s, size_t n)
+{
+  size_t j;
+
+  for (j = 0; j < n && s[j] != '\0'; j++) {
+    if (s[j] < 0x20 || s[j] > 0x7e) {
+      abort();
+    }
+  }
+  if (j == n) {
+    abort();
+  }
+}
+
+/* A decoded AUTHDATA record is safe to print: texts printable and terminated, mode and
+   NTS-KE state known (their names are never "?"). */
+static void check_authdata(const CMW_Reply *rep)
+{
+  const CMW_AuthData *d = &rep->u.authdata.data;
+
+  if (rep->u.authdata.count > 1 || d->mode >= CMP_AUTH_MODE_COUNT ||
+      d->ke_state >= CMP_AUTH_KE_COUNT || strcmp(CMW_AuthModeName(d->mode), "?") == 0 ||
+      strcmp(CMW_AuthKeStateName(d->ke_state), "?") == 0) {
+    abort();
+  }
+  check_text(d->name, sizeof(d->name));
+  check_text(d->last_error, sizeof(d->last_error));
+  check_text(d->ke_server, sizeof(d->ke_server));
+}
+
 /* A decoded sources page is safe to print as it is: names terminated and printable,
    every state, mode and leap known, so the letter tables never see an unknown value. */
 static void check_sources(const CMW_SourcesPage *p)
@@ -122,6 +153,14 @@ static void check_reply(const uint8_t *data, size_t len)
   }
   if (rep.status == CMP_STATUS_OK && rep.command == CMP_CMD_NTPDATA) {
     check_ntpdata(&rep);
+  }
+  if (rep.status == CMP_STATUS_OK && rep.command == CMP_CMD_AUTHDATA) {
+    check_authdata(&rep);
+  }
+  if (rep.status == CMP_STATUS_OK &&
+      (rep.command == CMP_CMD_SERVERSTATS || rep.command == CMP_CMD_SERVERSTATS2) &&
+      rep.u.serverstats.count > CMW_N_SERVERSTATS) {
+    abort();
   }
 }
 

@@ -45,6 +45,7 @@ static const struct {
     {"cmdwire", FUZZ_Cmdwire},
     {"nts_rec", FUZZ_NtsRec},
     {"nts_ef", FUZZ_NtsEf},
+    {"nts_client", FUZZ_NtsClient},
 };
 
 /* What is running now, for the crash handler (only read there). */

@@ -16,6 +16,7 @@
 /* check_cmdwire_src.c: the tests of the source commands (add, delete, ntpdata). */
 void CMW_TestAddSample(CMW_AddSource *a);
 void CMW_TestAddSourceTests(TCase *tc);
+void CMW_TestNtsTests(TCase *tc);
 
 static IPAddr ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
@@ -60,6 +61,8 @@ static size_t make_request(uint16_t cmd, uint32_t seq, uint8_t *buf, size_t size
     CMW_TestAddSample(&req.u.add);
   } else if (cmd == CMP_CMD_DELETE_SOURCE) {
     req.u.del.addr = ip4(192, 0, 2, 1);
+  } else if (cmd == CMP_CMD_RELOAD) {
+    req.u.reload.what = CMP_RELOAD_CERTS;
   }
   return CMW_EncodeRequest(&req, buf, size);
 }
@@ -94,7 +97,7 @@ START_TEST(test_length_table_invariant)
 {
   size_t i, req_len, rep_len, n = CMW_CommandCount();
 
-  ck_assert_uint_eq(n, 14);
+  ck_assert_uint_eq(n, 17);
   for (i = 0; i < n; i++) {
     uint16_t cmd = CMW_CommandAt(i);
 
@@ -227,6 +230,10 @@ START_TEST(test_request_roundtrip_all)
       in.u.del.port = 65535;
     } else if (in.command == CMP_CMD_NTPDATA) {
       in.u.ntpdata.index = 0x80000001u;
+    } else if (in.command == CMP_CMD_AUTHDATA) {
+      in.u.authdata.index = 0x80000003u;
+    } else if (in.command == CMP_CMD_RELOAD) {
+      in.u.reload.what = CMP_RELOAD_CERTS;
     }
     len = CMW_EncodeRequest(&in, buf, sizeof(buf));
     ck_assert_int_eq(CMW_CommandLengths(in.command, &table_len, NULL), 1);
@@ -259,6 +266,10 @@ START_TEST(test_request_roundtrip_all)
       ck_assert_uint_eq(out.u.del.port, 65535);
     } else if (in.command == CMP_CMD_NTPDATA) {
       ck_assert_uint_eq(out.u.ntpdata.index, 0x80000001u);
+    } else if (in.command == CMP_CMD_AUTHDATA) {
+      ck_assert_uint_eq(out.u.authdata.index, 0x80000003u);
+    } else if (in.command == CMP_CMD_RELOAD) {
+      ck_assert_uint_eq(out.u.reload.what, CMP_RELOAD_CERTS);
     }
   }
 }
@@ -611,9 +622,12 @@ START_TEST(test_reply_serverstats_roundtrip)
     in.u.serverstats.v[i] = 0x0102030405060708ULL * (i + 1);
   }
   roundtrip_reply(&in, &out);
-  ck_assert_uint_eq(out.u.serverstats.count, CMW_N_SERVERSTATS);
+  /* SERVERSTATS has 32 slots: the counters past them travel only in SERVERSTATS2. */
+  ck_assert_uint_gt(CMW_N_SERVERSTATS, CMP_SERVERSTATS_SLOTS);
+  ck_assert_uint_eq(out.u.serverstats.count, CMP_SERVERSTATS_SLOTS);
   for (i = 0; i < CMW_N_SERVERSTATS; i++) {
-    ck_assert_uint_eq(out.u.serverstats.v[i], in.u.serverstats.v[i]);
+    ck_assert_uint_eq(out.u.serverstats.v[i],
+                      i < CMP_SERVERSTATS_SLOTS ? in.u.serverstats.v[i] : 0);
   }
 
   /* An older daemon with fewer counters: the rest reads as 0 and count says so. */
@@ -623,10 +637,10 @@ START_TEST(test_reply_serverstats_roundtrip)
   ck_assert_uint_eq(out.u.serverstats.count, 5);
   ck_assert_uint_eq(out.u.serverstats.v[4], in.u.serverstats.v[4]);
   ck_assert_uint_eq(out.u.serverstats.v[5], 0);
-  /* A newer daemon with more: we keep the ones we know. */
+  /* Every slot full. */
   buf[CMP_HEADER_LEN + CMP_SST_COUNT + 3] = CMP_SERVERSTATS_SLOTS;
   ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_OK);
-  ck_assert_uint_eq(out.u.serverstats.count, CMW_N_SERVERSTATS);
+  ck_assert_uint_eq(out.u.serverstats.count, CMP_SERVERSTATS_SLOTS);
   /* More than the slots: invalid. */
   buf[CMP_HEADER_LEN + CMP_SST_COUNT + 3] = CMP_SERVERSTATS_SLOTS + 1;
   ck_assert_int_eq(CMW_DecodeReply(buf, len, &out), CMW_ERR_VALUE);
@@ -1450,6 +1464,7 @@ Suite *cmdwire_suite(void)
   tcase_add_test(tc, test_source_from_report);
   tcase_add_test(tc, test_tracking_from_sync);
   CMW_TestAddSourceTests(tc);
+  CMW_TestNtsTests(tc);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check_cmdwire_src.c - unit tests of the source commands of the command socket codec
- * (cmdmon_wire.c): ADD_SOURCE field checks, DELETE_SOURCE, NTPDATA round trips and bad
- * values, and the NTPDATA record made from an engine report.  Part of the cmdwire suite
+ * (cmdmon_wire.c, cmdmon_src.c): ADD_SOURCE field checks, DELETE_SOURCE, NTPDATA round
+ * trips and bad values, and the NTPDATA record made from an engine report.  Part of the cmdwire suite
  * (check_cmdwire.c adds these tests to its test case).  No I/O.
  */
 #include <math.h>

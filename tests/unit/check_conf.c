@@ -1198,6 +1198,51 @@ START_TEST(test_nts_server)
 }
 END_TEST
 
+/* NTS client directives and source options (chrony.conf(5)). */
+START_TEST(test_nts_client)
+{
+  CNF_Config *c = expect_ok("server a.example nts\n");
+
+  ck_assert_uint_eq(c->n_sources, 1);
+  ck_assert_int_eq(c->sources[0].nts, 1);
+  ck_assert_int_eq(c->sources[0].nts_port, 4460);
+  ck_assert_uint_eq(c->n_nts_trusted, 0);
+  ck_assert_int_eq(c->no_system_cert, 0);
+  ck_assert_int_eq(c->no_cert_time_check, 0);
+  ck_assert_int_eq(c->nts_refresh, 1209600);
+  CNF_Free(c);
+
+  c = expect_ok("server a.example nts ntsport 14460 iburst\n"
+                "pool p.example nts ntsport 4461\n"
+                "ntstrustedcerts /etc/timed/ca.crt\nntstrustedcerts /etc/timed/cas\n"
+                "nosystemcert\nnocerttimecheck 2\nntsrefresh 3600\n");
+  ck_assert_int_eq(c->sources[0].nts_port, 14460);
+  ck_assert_int_eq(c->sources[0].iburst, 1);
+  ck_assert_int_eq(c->sources[1].nts, 1);
+  ck_assert_int_eq(c->sources[1].nts_port, 4461);
+  ck_assert_uint_eq(c->n_nts_trusted, 2);
+  ck_assert_str_eq(c->nts_trusted[0], "/etc/timed/ca.crt");
+  ck_assert_str_eq(c->nts_trusted[1], "/etc/timed/cas");
+  ck_assert_int_eq(c->no_system_cert, 1);
+  ck_assert_int_eq(c->no_cert_time_check, 2);
+  ck_assert_int_eq(c->nts_refresh, 3600);
+  CNF_Free(c);
+
+  expect_error("server a nts ntsport 0\n", "ntsport");
+  expect_error("server a nts ntsport 65536\n", "ntsport");
+  expect_error("server a nts ntsport\n", "needs a value");
+  expect_error("ntstrustedcerts\n", "ntstrustedcerts");
+  expect_error("ntstrustedcerts a b\n", "too many arguments");
+  expect_error("nosystemcert 1\n", "too many arguments");
+  expect_error("nocerttimecheck -1\n", "nocerttimecheck");
+  expect_error("nocerttimecheck x\n", "nocerttimecheck");
+  expect_error("ntsrefresh -5\n", "ntsrefresh");
+  expect_error("ntstrustedcerts 1\nntstrustedcerts 2\nntstrustedcerts 3\nntstrustedcerts 4\n"
+               "ntstrustedcerts 5\nntstrustedcerts 6\nntstrustedcerts 7\nntstrustedcerts 8\n"
+               "ntstrustedcerts 9\n", "at most 8");
+}
+END_TEST
+
 Suite *conf_suite(void)
 {
   Suite *s = suite_create("conf");
@@ -1235,6 +1280,7 @@ Suite *conf_suite(void)
   tcase_add_test(tc, test_debian_default);
   tcase_add_test(tc, test_examples);
   tcase_add_test(tc, test_nts_server);
+  tcase_add_test(tc, test_nts_client);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -19,6 +19,7 @@ static const struct {
     {"srcstats", srcstats_suite}, {"selection", selection_suite}, {"discipline", discipline_suite},
     {"sync", sync_suite},
     {"nts", nts_suite},           {"nts_server", nts_server_suite},
+    {"nts_client", nts_client_suite},
 };
 
 int main(int argc, char **argv)

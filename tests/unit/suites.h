@@ -20,5 +20,6 @@ Suite *discipline_suite(void);
 Suite *sync_suite(void);
 Suite *nts_suite(void);        /* check_nts.c: KE records, cookies, NTS fields */
 Suite *nts_server_suite(void); /* check_nts_server.c: NTS on the NTP port (NSV) */
+Suite *nts_client_suite(void); /* check_nts_client.c: NTS client (cookie jar, responses) */
 
 #endif
