@@ -394,6 +394,9 @@ int main(int argc, char **argv)
   if (!resolve_user(&uid, &gid, &drop)) {
     return 1;
   }
+  if (drop) {
+    SYS_SetFileOwner(uid, gid);
+  }
   if (privsep) {
     start_helper(uid, gid, no_clock, filter);
   } else {

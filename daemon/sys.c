@@ -289,6 +289,17 @@ const CNF_FileOps SYS_ConfFileOps = {
     .list_files = conf_list_files,
 };
 
+/* Owner for files written while still root (before the privilege drop), so that the
+   engine can rewrite them later as its own user. */
+static uid_t file_uid = (uid_t)-1;
+static gid_t file_gid = (gid_t)-1;
+
+void SYS_SetFileOwner(uid_t uid, gid_t gid)
+{
+  file_uid = uid;
+  file_gid = gid;
+}
+
 int SYS_WriteFileAtomic(const char *path, const char *text, size_t len, mode_t mode)
 {
   char tmp[4096];
@@ -321,6 +332,11 @@ int SYS_WriteFileAtomic(const char *path, const char *text, size_t len, mode_t m
       return 0;
     }
     off += (size_t)w;
+  }
+  /* Only root may give a file away; afterwards we are that user already. */
+  if (file_uid != (uid_t)-1 && geteuid() == 0 && fchown(fd, file_uid, file_gid) < 0) {
+    LOG_Message(LOG_WARN_LEVEL, "could not give %s to uid %u: %s", path, (unsigned)file_uid,
+                strerror(errno));
   }
   if (fsync(fd) < 0 || close(fd) < 0) {
     LOG_Message(LOG_ERR_LEVEL, "could not write %s: %s", tmp, strerror(errno));

@@ -39,4 +39,8 @@ int SYS_ReadFile(const char *path, size_t max, char **text, size_t *len);
    with the given mode.  Returns 1, or 0 with the reason logged. */
 int SYS_WriteFileAtomic(const char *path, const char *text, size_t len, mode_t mode);
 
+/* Files written by SYS_WriteFileAtomic while still root go to this owner (the daemon's
+   user), never root: the unprivileged engine must be able to replace them. */
+void SYS_SetFileOwner(uid_t uid, gid_t gid);
+
 #endif

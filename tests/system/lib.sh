@@ -30,6 +30,7 @@ TIMED_CONF=""
 TIMED_SOCK=""
 TIMED_LOG=""
 TIMED_NETNS=""   # set by a test to run timed inside that namespace
+TIMED_ARGS=""    # more options for start_timed, e.g. "-F 2" (split on blanks)
 _extra_pids=""
 _netns_list=""
 _n_checks=0
@@ -267,9 +268,9 @@ start_timed() {
   # Plain commands (not a shell function) so that $! is timed's own PID: ip netns exec,
   # setpriv and taskset all exec without forking.
   if [ -n "$TIMED_NETNS" ]; then
-    ip netns exec "$TIMED_NETNS" $NOCLOCK "$TIMED" -d -x -f "$TIMED_CONF" >>"$TIMED_LOG" 2>&1 &
+    ip netns exec "$TIMED_NETNS" $NOCLOCK "$TIMED" -d -x $TIMED_ARGS -f "$TIMED_CONF" >>"$TIMED_LOG" 2>&1 &
   else
-    $NOCLOCK "$TIMED" -d -x -f "$TIMED_CONF" >>"$TIMED_LOG" 2>&1 &
+    $NOCLOCK "$TIMED" -d -x $TIMED_ARGS -f "$TIMED_CONF" >>"$TIMED_LOG" 2>&1 &
   fi
   TIMED_PID=$!
   # Up to 15 s: generous for a loaded machine.
@@ -567,4 +568,62 @@ as_nobody() {
 open_cmd_socket() {
   chmod 1777 "$(dirname "$TIMED_SOCK")"
   chmod 666 "$TIMED_SOCK"
+}
+
+# ---------------------------------------------------------------------------------------
+# A throwaway PKI for the NTS tests (certtool from gnutls-bin; the caller has done
+# require_cmd certtool).  ECDSA P-256 keys, certificates valid for 2 days.  certtool's
+# output goes to DIR/certtool.log; a failure fails the test.
+
+# make_test_ca DIR [NAME [CN]]: a self-signed CA, DIR/NAME.key and DIR/NAME.crt (NAME
+# defaults to ca); DIR is created.
+make_test_ca() {
+  local dir=$1 name=${2:-ca} cn=${3:-timed $TEST_NAME CA}
+  mkdir -p "$dir" || fail "cannot create $dir"
+  printf 'cn = "%s"\nca\ncert_signing_key\nexpiration_days = 2\n' "$cn" >"$dir/$name.tmpl"
+  (
+    cd "$dir" &&
+      certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile "$name.key" &&
+      certtool --generate-self-signed --load-privkey "$name.key" --template "$name.tmpl" \
+        --outfile "$name.crt"
+  ) >>"$dir/certtool.log" 2>&1 || fail "certtool could not make the test CA $dir/$name"
+}
+
+# make_test_cert [-k KEY] [-s SERIAL] [-o ORG] DIR NAME SAN...: a TLS server certificate
+# DIR/NAME.crt signed by DIR/ca.crt for the names SAN (an IPv4/IPv6 address or a DNS name;
+# the first is also the CN).  Its key is DIR/KEY.key (default NAME), created if missing, so
+# several certificates can share one key.
+make_test_cert() {
+  local key="" serial="" org="" dir name san
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -k) key=$2; shift 2 ;;
+      -s) serial=$2; shift 2 ;;
+      -o) org=$2; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  [ $# -ge 3 ] || fail "make_test_cert: usage: [-k KEY] [-s SERIAL] [-o ORG] DIR NAME SAN..."
+  dir=$1 name=$2
+  shift 2
+  : "${key:=$name}"
+  {
+    printf 'cn = "%s"\n' "$1"
+    [ -z "$org" ] || printf 'organization = "%s"\n' "$org"
+    [ -z "$serial" ] || printf 'serial = %s\n' "$serial"
+    for san in "$@"; do
+      case "$san" in
+        *:*|[0-9]*.[0-9]*.[0-9]*.[0-9]*) printf 'ip_address = "%s"\n' "$san" ;;
+        *) printf 'dns_name = "%s"\n' "$san" ;;
+      esac
+    done
+    printf 'tls_www_server\nsigning_key\nencryption_key\nexpiration_days = 2\n'
+  } >"$dir/$name.tmpl"
+  (
+    cd "$dir" &&
+      { [ -s "$key.key" ] ||
+        certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile "$key.key"; } &&
+      certtool --generate-certificate --load-privkey "$key.key" --load-ca-certificate ca.crt \
+        --load-ca-privkey ca.key --template "$name.tmpl" --outfile "$name.crt"
+  ) >>"$dir/certtool.log" 2>&1 || fail "certtool could not make the test certificate $dir/$name"
 }

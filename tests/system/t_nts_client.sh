@@ -20,43 +20,10 @@ setup_tmp
 # ---- a throwaway PKI: the good CA, a server cert for 127.0.0.1/localhost, another CA,
 # and a cert of the good CA for another name only ----
 P=$TMP/pki
-mkdir -p "$P"
-cat >"$P/ca.tmpl" <<'T'
-cn = "timed NTS client test CA"
-ca
-cert_signing_key
-expiration_days = 2
-T
-cat >"$P/server.tmpl" <<'T'
-cn = "localhost"
-dns_name = "localhost"
-ip_address = "127.0.0.1"
-tls_www_server
-signing_key
-encryption_key
-expiration_days = 2
-T
-cat >"$P/wrongname.tmpl" <<'T'
-cn = "wrong.example"
-dns_name = "wrong.example"
-tls_www_server
-signing_key
-encryption_key
-expiration_days = 2
-T
-(
-  cd "$P" &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile ca.key &&
-    certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.crt &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile other-ca.key &&
-    certtool --generate-self-signed --load-privkey other-ca.key --template ca.tmpl \
-      --outfile other-ca.crt &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile server.key &&
-    certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.crt \
-      --load-ca-privkey ca.key --template server.tmpl --outfile server.crt &&
-    certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.crt \
-      --load-ca-privkey ca.key --template wrongname.tmpl --outfile wrongname.crt
-) >"$P/certtool.log" 2>&1 || fail "certtool could not make the test PKI"
+make_test_ca "$P"
+make_test_ca "$P" other-ca
+make_test_cert "$P" server localhost 127.0.0.1
+make_test_cert -k server "$P" wrongname wrong.example
 # chronyd reads its key after dropping to _chrony.
 chmod 644 "$P"/*.crt "$P/server.key"
 

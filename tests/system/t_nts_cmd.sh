@@ -15,40 +15,17 @@ require_built "$TIMED" "$TIMECTL"
 setup_tmp
 
 # ---- a throwaway PKI: one CA, one server key, certificates told apart by serial ----
-mkdir -p "$TMP/pki"
-cat >"$TMP/pki/ca.tmpl" <<'T'
-cn = "timed NTS cmd test CA"
-ca
-cert_signing_key
-expiration_days = 2
-T
-# make_cert SERIAL OUT: a server certificate for localhost/127.0.0.1 with that serial.
+make_test_ca "$TMP/pki"
+# make_cert SERIAL OUT: a server certificate for localhost/127.0.0.1 with that serial
+# (organization "generation SERIAL"), all with the one key server.key.
 make_cert() {
-  cat >"$TMP/pki/server-$1.tmpl" <<T
-cn = "localhost"
-organization = "generation $1"
-serial = $1
-dns_name = "localhost"
-ip_address = "127.0.0.1"
-tls_www_server
-signing_key
-encryption_key
-expiration_days = 2
-T
-  (cd "$TMP/pki" && certtool --generate-certificate --load-privkey server.key \
-    --load-ca-certificate ca.crt --load-ca-privkey ca.key --template "server-$1.tmpl" \
-    --outfile "$2") >>"$TMP/pki/certtool.log" 2>&1 || fail "certtool could not make cert $1"
+  make_test_cert -k server -s "$1" -o "generation $1" "$TMP/pki" "gen-$1" localhost 127.0.0.1
+  mv "$TMP/pki/gen-$1.crt" "$2"
   chmod 644 "$2"
 }
-(
-  cd "$TMP/pki" &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile ca.key &&
-    certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.crt &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile server.key
-) >"$TMP/pki/certtool.log" 2>&1 || fail "certtool could not make the test PKI"
 chmod 644 "$TMP/pki/ca.crt"
-chmod 640 "$TMP/pki/server.key"
 make_cert 4097 "$TMP/pki/server.crt"
+chmod 640 "$TMP/pki/server.key"
 make_cert 8194 "$TMP/pki/gen2.crt"
 make_cert 12291 "$TMP/pki/gen3.crt"
 

@@ -15,18 +15,8 @@ require_cmd certtool chronyd chronyc setpriv python3
 require_built "$TIMED" "$NTPPROBE"
 setup_tmp
 
-mkdir -p "$TMP/pki"
-printf 'cn = "timed fleet CA"\nca\ncert_signing_key\nexpiration_days = 2\n' >"$TMP/pki/ca.tmpl"
-printf 'cn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nexpiration_days = 2\n' \
-  >"$TMP/pki/server.tmpl"
-(
-  cd "$TMP/pki" &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile ca.key &&
-    certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.crt &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile server.key &&
-    certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.crt \
-      --load-ca-privkey ca.key --template server.tmpl --outfile server.crt
-) >"$TMP/pki/certtool.log" 2>&1 || fail "certtool could not make the test PKI"
+make_test_ca "$TMP/pki"
+make_test_cert "$TMP/pki" server localhost 127.0.0.1
 chmod 644 "$TMP/pki/ca.crt"
 head -c 64 /dev/urandom >"$TMP/fleet.secret"
 chmod 600 "$TMP/fleet.secret"

@@ -17,30 +17,8 @@ require_built "$TIMED" "$TIMECTL" "$NTPPROBE"
 setup_tmp
 
 # ---- a throwaway PKI ----
-mkdir -p "$TMP/pki"
-cat >"$TMP/pki/ca.tmpl" <<'T'
-cn = "timed NTS test CA"
-ca
-cert_signing_key
-expiration_days = 2
-T
-cat >"$TMP/pki/server.tmpl" <<'T'
-cn = "localhost"
-dns_name = "localhost"
-ip_address = "127.0.0.1"
-tls_www_server
-signing_key
-encryption_key
-expiration_days = 2
-T
-(
-  cd "$TMP/pki" &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile ca.key &&
-    certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.crt &&
-    certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile server.key &&
-    certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.crt \
-      --load-ca-privkey ca.key --template server.tmpl --outfile server.crt
-) >"$TMP/pki/certtool.log" 2>&1 || fail "certtool could not make the test PKI"
+make_test_ca "$TMP/pki"
+make_test_cert "$TMP/pki" server localhost 127.0.0.1
 chmod 644 "$TMP/pki/"*.crt
 
 NTP_PORT=$(free_port)
