@@ -313,26 +313,41 @@ static int setup_keys(void)
 
 /* ---- connections --------------------------------------------------------------------- */
 
+/* GnuTLS's own fd transport uses read/write-style calls; ours use send/recv only
+   (SIMULATION-RULES 10) and report a full or empty socket as EAGAIN.  Shared by the KE server
+   and client. */
+ssize_t NKE_TransportSend(int fd, gnutls_session_t tls, const void *data, size_t len)
+{
+  ssize_t r = send(fd, data, len, MSG_NOSIGNAL);
+
+  if (r < 0) {
+    gnutls_transport_set_errno(tls, errno == EWOULDBLOCK ? EAGAIN : errno);
+  }
+  return r;
+}
+
+ssize_t NKE_TransportRecv(int fd, gnutls_session_t tls, void *data, size_t len)
+{
+  ssize_t r = recv(fd, data, len, 0);
+
+  if (r < 0) {
+    gnutls_transport_set_errno(tls, errno == EWOULDBLOCK ? EAGAIN : errno);
+  }
+  return r;
+}
+
 static ssize_t push(gnutls_transport_ptr_t p, const void *data, size_t len)
 {
   Conn *c = p;
-  ssize_t r = send(c->fd, data, len, MSG_NOSIGNAL);
 
-  if (r < 0) {
-    gnutls_transport_set_errno(c->tls, errno == EWOULDBLOCK ? EAGAIN : errno);
-  }
-  return r;
+  return NKE_TransportSend(c->fd, c->tls, data, len);
 }
 
 static ssize_t pull(gnutls_transport_ptr_t p, void *data, size_t len)
 {
   Conn *c = p;
-  ssize_t r = recv(c->fd, data, len, 0);
 
-  if (r < 0) {
-    gnutls_transport_set_errno(c->tls, errno == EWOULDBLOCK ? EAGAIN : errno);
-  }
-  return r;
+  return NKE_TransportRecv(c->fd, c->tls, data, len);
 }
 
 static void close_conn(Conn *c)

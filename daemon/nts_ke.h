@@ -90,4 +90,14 @@ NKE_Session *NKE_ClientStart(const char *name, const IPAddr *addr, int port,
 /* Abandon a session (its handler is not called). */
 void NKE_ClientCancel(NKE_Session *s);
 
+#ifdef FEAT_NTS
+#include <gnutls/gnutls.h>
+#include <sys/types.h>
+
+/* The TLS transport of both KE sides: send/recv on fd (never read/write, SIMULATION-RULES
+   10), a full or empty socket reported to GnuTLS as EAGAIN. */
+ssize_t NKE_TransportSend(int fd, gnutls_session_t tls, const void *data, size_t len);
+ssize_t NKE_TransportRecv(int fd, gnutls_session_t tls, void *data, size_t len);
+#endif
+
 #endif

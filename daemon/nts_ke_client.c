@@ -117,23 +117,15 @@ void NKE_ClientFinalise(void)
 static ssize_t push(gnutls_transport_ptr_t p, const void *data, size_t len)
 {
   NKE_Session *s = p;
-  ssize_t r = send(s->fd, data, len, MSG_NOSIGNAL);
 
-  if (r < 0) {
-    gnutls_transport_set_errno(s->tls, errno == EWOULDBLOCK ? EAGAIN : errno);
-  }
-  return r;
+  return NKE_TransportSend(s->fd, s->tls, data, len);
 }
 
 static ssize_t pull(gnutls_transport_ptr_t p, void *data, size_t len)
 {
   NKE_Session *s = p;
-  ssize_t r = recv(s->fd, data, len, 0);
 
-  if (r < 0) {
-    gnutls_transport_set_errno(s->tls, errno == EWOULDBLOCK ? EAGAIN : errno);
-  }
-  return r;
+  return NKE_TransportRecv(s->fd, s->tls, data, len);
 }
 
 static void free_session(NKE_Session *s)
